@@ -1,0 +1,789 @@
+package dev.greenlet;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A greenlet: a lightweight task that its {@link Hub} runs cooperatively with the hub's other
+ * greenlets, and the handle to that task (gevent's {@code Greenlet}).
+ *
+ * <p>Create one with {@link Gevent#spawn} (or {@link Hub#spawn}), or construct it and call
+ * {@link #start()}. Then {@link #join()} it, {@link #get()} its value, {@link #kill()} it, or
+ * {@link #link} a callback to its end.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   new ──start()──▶ scheduled ──its first turn──▶ running ──returns or throws──▶ dead
+ *    │                   │                                                    ▲
+ *    └──────kill()───────┴──────────────(never runs; links still fire)────────┘
+ * </pre>
+ * <table class="striped">
+ * <caption>What the query methods say in each state</caption>
+ * <tr><th>state</th><th>{@link #isStarted}</th><th>{@link #isReady}/{@link #isDead}</th><th>{@link #isSuccessful}</th></tr>
+ * <tr><td>new</td><td>false</td><td>false</td><td>false</td></tr>
+ * <tr><td>scheduled, running</td><td>true</td><td>false</td><td>false</td></tr>
+ * <tr><td>dead, returned a value</td><td>true</td><td>true</td><td>true</td></tr>
+ * <tr><td>dead, killed by {@link GreenletExit}</td><td>true</td><td>true</td><td>true (as in gevent)</td></tr>
+ * <tr><td>dead, threw</td><td>true</td><td>true</td><td>false</td></tr>
+ * </table>
+ *
+ * <h2>Kill and timeout</h2>
+ * Every waiting method of this class ({@code join}, {@code get}, a blocking {@code kill}) is a
+ * cooperative point: when the <em>calling</em> greenlet is killed or its {@link Timeout}
+ * expires while it waits there, the wait ends at once with that {@link GreenletExit} or
+ * {@code Timeout}. On a plain thread they block, and an interrupt ends them with a
+ * {@link CancellationException}.
+ *
+ * <h2>Differences from gevent</h2>
+ * <ul>
+ * <li>{@link #get()} of a greenlet killed by {@code GreenletExit} throws a
+ * {@link CancellationException} (with the {@code GreenletExit} as cause), as
+ * {@code Future.get()} does for a cancelled task; gevent returns the {@code GreenletExit}
+ * instance as the value, which a typed Java method cannot.</li>
+ * <li>Checked exceptions are rethrown by {@code get()} wrapped in a
+ * {@link CompletionException} (the original is its cause); unchecked ones as they are.</li>
+ * <li>{@link #link} callbacks run in the dying greenlet itself, right after it finishes and
+ * before its hub switches to anything else, holding the run permit; gevent runs them in the
+ * hub on its next loop iteration.</li>
+ * </ul>
+ *
+ * @param <T> the type of the value the greenlet returns
+ */
+public final class Greenlet<T> implements Waitable {
+
+    private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final Thread.Builder.OfVirtual THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false);
+
+    private static final int NEW = 0;
+    private static final int SCHEDULED = 1;
+    private static final int RUNNING = 2;
+    private static final int DEAD = 3;
+
+    private static final VarHandle STATE;
+    private static final VarHandle PENDING;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(Greenlet.class, "state", int.class);
+            PENDING = l.findVarHandle(Greenlet.class, "pendingThrow", Throwable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Hub hub;
+    private final long id;
+    private volatile String name;                      // null until asked for or set: "Greenlet-<id>"
+    private final WeakReference<Greenlet<?>> spawner;  // null when spawned from a plain thread
+    private Callable<? extends T> fn;                  // cleared once run, so it can be collected
+    private Thread thread;                             // created on the greenlet's first turn
+    private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> DEAD, or NEW/SCHEDULED -> DEAD
+    private T value;                                   // written before state becomes DEAD
+    private Throwable error;                           // written before state becomes DEAD; GreenletExit included
+    private Object links;                              // guarded by this: null, one link, or an ArrayList of them
+    private List<Link> deferredLinks;                  // user links of a greenlet killed before it started
+    private HubTimer startTimer;                       // set by startLater until the timer fires
+    volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
+    volatile Waiter waiter;                            // the wait in progress, if any
+    Greenlet<?> livePrev;                              // guarded by hub.lock
+    Greenlet<?> liveNext;                              // guarded by hub.lock
+
+    /**
+     * Creates a greenlet that will run {@code fn} on the calling greenlet's hub (the default hub
+     * on a plain thread). It does not run until {@link #start()}.
+     */
+    public Greenlet(Callable<? extends T> fn) {
+        this(Hub.current(), null, fn);
+    }
+
+    /**
+     * Creates a greenlet named {@code name} (null for the default "Greenlet-&lt;id&gt;") that will
+     * run {@code fn} on {@code hub}. It does not run until {@link #start()}.
+     */
+    public Greenlet(Hub hub, String name, Callable<? extends T> fn) {
+        this.hub = Objects.requireNonNull(hub, "hub");
+        this.fn = Objects.requireNonNull(fn, "fn: the code for the greenlet to run");
+        this.name = name;
+        this.id = IDS.incrementAndGet();
+        Greenlet<?> parent = CURRENT.get();
+        this.spawner = parent == null ? null : new WeakReference<>(parent);
+    }
+
+    /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
+    public static Greenlet<?> current() {
+        return CURRENT.get();
+    }
+
+    // ---------------------------------------------------------------- starting
+
+    /**
+     * Schedules this greenlet to run: it is appended to its hub's ready queue and first runs
+     * when the caller reaches a cooperative point (at once, concurrently, when the caller is a
+     * plain thread and the hub is idle). Does nothing if it was already started or killed.
+     *
+     * @throws IllegalStateException if the hub is closed
+     */
+    public Greenlet<T> start() {
+        if (STATE.compareAndSet(this, NEW, SCHEDULED)) {
+            try {
+                hub.admit(this, false, true);
+            } catch (IllegalStateException closed) {
+                state = NEW;
+                throw closed;
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Schedules this greenlet to run once {@code delay} has passed (gevent's
+     * {@code start_later}). Does nothing if it was already started or killed.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws IllegalStateException if the hub is closed
+     */
+    public Greenlet<T> startLater(Duration delay) {
+        long nanos = checkDuration(delay, "startLater delay");
+        if (STATE.compareAndSet(this, NEW, SCHEDULED)) {
+            try {
+                hub.admit(this, false, false);
+            } catch (IllegalStateException closed) {
+                state = NEW;
+                throw closed;
+            }
+            HubTimer timer = new HubTimer() {
+                @Override
+                void fire() {
+                    hub.schedule(Greenlet.this);
+                }
+            };
+            synchronized (this) {
+                startTimer = timer;
+            }
+            TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(nanos));
+        }
+        return this;
+    }
+
+    /** Called by the hub when this greenlet is given the permit: runs or continues its thread. */
+    void resume() {
+        Thread t = thread;
+        if (t == null) {
+            // Only the greenlet's first grant gets here, and only one grant is ever pending.
+            t = THREADS.unstarted(this::body);
+            thread = t;
+            t.start();
+        } else {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    private void body() {
+        CURRENT.set(this);
+        hub.awaitPermit(this);
+        if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+            T result = null;
+            Throwable failure = null;
+            try {
+                Callable<? extends T> code = fn;
+                fn = null;
+                result = code.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            List<Link> userLinks = complete(result, failure);
+            if (failure != null && !(failure instanceof GreenletExit)) {
+                hub.reportError(this, failure);
+            }
+            runLinks(userLinks);
+        } else {
+            // Killed before it started: complete() ran in the killer; only the links are left.
+            List<Link> userLinks;
+            synchronized (this) {
+                userLinks = deferredLinks;
+                deferredLinks = null;
+            }
+            runLinks(userLinks);
+        }
+        waiter = null;
+        pendingThrow = null;
+        hub.exit(this);
+    }
+
+    // ---------------------------------------------------------------- completion and links
+
+    /**
+     * Stores the result, marks the greenlet dead and wakes everything waiting on it. Returns the
+     * user links, which must run holding the permit.
+     */
+    private List<Link> complete(T result, Throwable failure) {
+        Object ls;
+        synchronized (this) {
+            value = result;
+            error = failure;
+            state = DEAD;
+            ls = links;
+            links = null;
+        }
+        List<Link> userLinks = null;
+        for (Object l : linkList(ls)) {
+            if (l instanceof Waiter w) {
+                w.signal();
+            } else if (l instanceof RawLink r) {
+                runRaw(r.callback);
+            } else {
+                if (userLinks == null) {
+                    userLinks = new ArrayList<>();
+                }
+                userLinks.add((Link) l);
+            }
+        }
+        return userLinks;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> linkList(Object ls) {
+        if (ls == null) {
+            return List.of();
+        }
+        if (ls instanceof ArrayList<?> list) {
+            return (List<Object>) list;
+        }
+        return List.of(ls);
+    }
+
+    private void runLinks(List<Link> userLinks) {
+        if (userLinks == null) {
+            return;
+        }
+        for (Link l : userLinks) {
+            l.runFor(this);
+        }
+    }
+
+    private void runRaw(Runnable callback) {
+        try {
+            callback.run();
+        } catch (Throwable t) {
+            hub.reportError(this, new IllegalStateException("rawlink callback " + callback + " of " + this + " failed", t));
+        }
+    }
+
+    /** Adds a link; false (and nothing added) if the greenlet is already dead. */
+    private synchronized boolean addLink(Object link) {
+        if (state == DEAD) {
+            return false;
+        }
+        if (links == null) {
+            links = link;
+        } else if (links instanceof ArrayList<?>) {
+            @SuppressWarnings("unchecked")
+            ArrayList<Object> list = (ArrayList<Object>) links;
+            list.add(link);
+        } else {
+            ArrayList<Object> list = new ArrayList<>(4);
+            list.add(links);
+            list.add(link);
+            links = list;
+        }
+        return true;
+    }
+
+    private synchronized void removeLink(java.util.function.Predicate<Object> which) {
+        if (links instanceof ArrayList<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                if (which.test(list.get(i))) {
+                    list.remove(i);
+                    return;
+                }
+            }
+        } else if (links != null && which.test(links)) {
+            links = null;
+        }
+    }
+
+    /** A callback linked with {@link #link}, {@link #linkValue} or {@link #linkException}. */
+    private record Link(Consumer<? super Greenlet<?>> callback, int when) {
+        static final int ALWAYS = 0, ON_VALUE = 1, ON_EXCEPTION = 2;
+
+        void runFor(Greenlet<?> g) {
+            if ((when == ON_VALUE && !g.isSuccessful()) || (when == ON_EXCEPTION && g.isSuccessful())) {
+                return;
+            }
+            try {
+                callback.accept(g);
+            } catch (Throwable t) {
+                if (!(t instanceof GreenletExit)) {
+                    g.hub.reportError(g, new IllegalStateException("link " + callback + " of " + g + " failed", t));
+                }
+            }
+        }
+    }
+
+    private record RawLink(Runnable callback) {
+    }
+
+    /**
+     * Calls {@code callback} with this greenlet once it is dead, whether it returned, threw or
+     * was killed (gevent's {@code link}). The callback runs in this greenlet's hub holding the
+     * run permit: in the dying greenlet right after it finishes, or, when this greenlet is
+     * already dead, in a new greenlet of the hub. An exception from the callback goes to the
+     * hub's error handler.
+     */
+    public void link(Consumer<? super Greenlet<T>> callback) {
+        link(callback, Link.ALWAYS);
+    }
+
+    /** {@link #link}, but only when the greenlet ends successfully (gevent's {@code link_value}). */
+    public void linkValue(Consumer<? super Greenlet<T>> callback) {
+        link(callback, Link.ON_VALUE);
+    }
+
+    /** {@link #link}, but only when the greenlet ends with an exception (gevent's {@code link_exception}). */
+    public void linkException(Consumer<? super Greenlet<T>> callback) {
+        link(callback, Link.ON_EXCEPTION);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void link(Consumer<? super Greenlet<T>> callback, int when) {
+        Objects.requireNonNull(callback, "callback");
+        Link l = new Link((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
+        if (!addLink(l)) {
+            if (hub.isClosed()) {
+                l.runFor(this);
+            } else {
+                Greenlet<Void> runner = new Greenlet<>(hub, "link of " + name(), callable(() -> l.runFor(this)));
+                runner.start();
+            }
+        }
+    }
+
+    /**
+     * Removes a callback added with {@link #link}, {@link #linkValue} or {@link #linkException}
+     * (the first registration of that same object), if it has not run yet.
+     */
+    public void unlink(Consumer<? super Greenlet<T>> callback) {
+        removeLink(l -> l instanceof Link link && link.callback == callback);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>For a greenlet the callback runs on whichever thread completes it (normally the
+     * greenlet itself; the killer when it is killed before it starts), without the permit. It
+     * is meant for plumbing (futures, wait sets); user code wants {@link #link}.
+     */
+    @Override
+    public void rawlink(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        if (!addLink(new RawLink(callback))) {
+            runRaw(callback);
+        }
+    }
+
+    @Override
+    public void unlink(Runnable callback) {
+        removeLink(l -> l instanceof RawLink r && r.callback == callback);
+    }
+
+    // ---------------------------------------------------------------- joining and results
+
+    /**
+     * Waits until this greenlet is dead. Returns at once if it already is. A cooperative point;
+     * see the class comment on kill and timeout.
+     *
+     * @throws IllegalStateException if a greenlet joins itself (it would wait forever)
+     */
+    public void join() {
+        joinUntil(0);
+    }
+
+    /**
+     * Waits at most {@code timeout} until this greenlet is dead, and says whether it is.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException if a greenlet joins itself
+     */
+    public boolean join(Duration timeout) {
+        long nanos = checkDuration(timeout, "join timeout");
+        return joinUntil(TimerQueue.deadlineAfter(nanos));
+    }
+
+    private boolean joinUntil(long deadline) {
+        if (state == DEAD) {
+            return true;
+        }
+        if (CURRENT.get() == this) {
+            throw new IllegalStateException(this + " cannot join itself: it would wait for its own end forever");
+        }
+        Waiter w = Waiter.forCurrent(this);
+        if (!addLink(w)) {
+            return true;
+        }
+        try {
+            w.await(deadline);
+        } finally {
+            if (w.state() != Waiter.SIGNALLED) {
+                removeLink(l -> l == w);
+            }
+        }
+        return state == DEAD;
+    }
+
+    /**
+     * Waits until this greenlet is dead and returns its value, or rethrows its exception:
+     * unchecked ones as they are, checked ones wrapped in a {@link CompletionException}. If it
+     * was killed by {@link GreenletExit}, throws a {@link CancellationException}.
+     */
+    public T get() {
+        join();
+        return result();
+    }
+
+    /**
+     * {@link #get()}, waiting at most {@code timeout}.
+     *
+     * @throws Timeout if the greenlet is not dead by then (gevent raises {@code Timeout} too)
+     */
+    public T get(Duration timeout) {
+        if (!join(timeout)) {
+            throw Timeout.expired(timeout, "get() of " + this);
+        }
+        return result();
+    }
+
+    private T result() {
+        Throwable e = error;
+        if (e == null) {
+            return value;
+        }
+        if (e instanceof GreenletExit exit) {
+            CancellationException c = new CancellationException(this + " was killed");
+            c.initCause(exit);
+            throw c;
+        }
+        throw rethrow(e);
+    }
+
+    /** Unchecked exceptions and errors as they are; checked ones wrapped in a CompletionException. */
+    static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        throw new CompletionException(e);
+    }
+
+    /** Whether this greenlet is dead (gevent's {@code ready()}). */
+    @Override
+    public boolean isReady() {
+        return state == DEAD;
+    }
+
+    /** Whether this greenlet is dead: it returned, threw, or was killed (before or after it started). */
+    public boolean isDead() {
+        return state == DEAD;
+    }
+
+    /** Whether {@link #start()} (or a spawn) was called, or the greenlet is dead. */
+    public boolean isStarted() {
+        return state != NEW;
+    }
+
+    /** Whether this greenlet is dead without an exception; one killed by {@link GreenletExit} counts, as in gevent. */
+    public boolean isSuccessful() {
+        if (state != DEAD) {
+            return false;
+        }
+        Throwable e = error;
+        return e == null || e instanceof GreenletExit;
+    }
+
+    /** The value it returned, or null if it is not dead, failed or was killed. */
+    public T value() {
+        return state == DEAD && error == null ? value : null;
+    }
+
+    /**
+     * The exception it ended with, or null if it is not dead or succeeded. A {@link GreenletExit}
+     * counts as success, as in gevent, so it is not returned here.
+     */
+    public Throwable exception() {
+        if (state != DEAD) {
+            return null;
+        }
+        Throwable e = error;
+        return e instanceof GreenletExit ? null : e;
+    }
+
+    /** This greenlet's name: the one given, or "Greenlet-&lt;id&gt;". */
+    public String name() {
+        String n = name;
+        if (n == null) {
+            n = "Greenlet-" + id;
+            name = n;
+        }
+        return n;
+    }
+
+    /** Renames this greenlet (for logs and run-info dumps). */
+    public Greenlet<T> setName(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** A number unique to this greenlet in this JVM. */
+    public long id() {
+        return id;
+    }
+
+    /** The hub this greenlet runs on. */
+    public Hub hub() {
+        return hub;
+    }
+
+    /** The greenlet that created this one, if it was created in a greenlet and is still reachable. */
+    public Greenlet<?> spawningGreenlet() {
+        return spawner == null ? null : spawner.get();
+    }
+
+    /** The virtual thread this greenlet runs on, once it has had its first turn (for stack dumps). */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** The object this greenlet is waiting on right now (a greenlet, an event, its hub for sleep), or null. */
+    public Object waitingOn() {
+        Waiter w = waiter;
+        return w == null ? null : w.blocker;
+    }
+
+    // ---------------------------------------------------------------- killing
+
+    /**
+     * Kills this greenlet with a new {@link GreenletExit} and waits until it is dead
+     * (gevent's {@code kill()}). See {@link #kill(Throwable, boolean, Duration)}.
+     */
+    public void kill() {
+        kill(null, true, null);
+    }
+
+    /** Kills this greenlet with {@code exception} and waits until it is dead. */
+    public void kill(Throwable exception) {
+        kill(exception, true, null);
+    }
+
+    /** Kills this greenlet with a new {@link GreenletExit}; waits for its death only if {@code block}. */
+    public void kill(boolean block, Duration timeout) {
+        kill(null, block, timeout);
+    }
+
+    /**
+     * Raises {@code exception} (a new {@link GreenletExit} if null) in this greenlet.
+     *
+     * <ul>
+     * <li>Not started yet: it is marked dead at once and never runs; its joiners wake and its
+     * links still run, in its hub.</li>
+     * <li>Waiting at a cooperative point: the wait ends and the exception is thrown there, as
+     * soon as the greenlet's turn comes.</li>
+     * <li>Running (a CPU loop, or a blocking call that is not cooperative): the exception lands
+     * at its next cooperative point.</li>
+     * <li>The caller itself: thrown right here.</li>
+     * <li>Dead: nothing happens.</li>
+     * </ul>
+     * The greenlet's {@code finally} blocks run as the exception unwinds it. A greenlet that
+     * ends with {@code GreenletExit} counts as successful and is not reported as a failure;
+     * any other exception is.
+     *
+     * @param block whether to wait until the greenlet is dead (a cooperative point)
+     * @param timeout how long to wait when {@code block}; null for no limit
+     */
+    public void kill(Throwable exception, boolean block, Duration timeout) {
+        long timeoutNanos = timeout == null ? -1 : checkDuration(timeout, "kill timeout");
+        Throwable ex = exception != null ? exception : new GreenletExit();
+        if (state == DEAD) {
+            return;
+        }
+        if (CURRENT.get() == this) {
+            throw Greenlet.<RuntimeException>sneaky(ex);
+        }
+        int s = state;
+        if ((s == NEW || s == SCHEDULED) && STATE.compareAndSet(this, s, DEAD)) {
+            killBeforeStart(s, ex);
+            return;
+        }
+        raise(ex, true);
+        if (block) {
+            if (timeoutNanos < 0) {
+                join();
+            } else {
+                join(Duration.ofNanos(timeoutNanos));
+            }
+        }
+    }
+
+    private void killBeforeStart(int previous, Throwable ex) {
+        List<Link> userLinks = complete(null, ex);
+        if (!(ex instanceof GreenletExit)) {
+            hub.reportError(this, ex);
+        }
+        boolean needsTurn;
+        HubTimer timer;
+        synchronized (this) {
+            deferredLinks = userLinks;
+            timer = startTimer;
+            startTimer = null;
+        }
+        if (previous == NEW) {
+            // Never admitted: give it a turn on its hub just to run its links there.
+            needsTurn = userLinks != null;
+            if (needsTurn) {
+                hub.admit(this, true, true);
+            }
+        } else if (timer != null && TimerQueue.INSTANCE.cancel(timer)) {
+            hub.schedule(this); // was waiting for startLater's timer: take its turn now
+        }
+        // Otherwise it is already in the ready queue; its turn will run the links.
+    }
+
+    /**
+     * Makes {@code ex} pending in this greenlet and interrupts its current wait.
+     *
+     * @param overwrite whether to replace a pending exception (kill does; a timeout does not
+     *                  displace a kill or an earlier timeout)
+     */
+    void raise(Throwable ex, boolean overwrite) {
+        if (overwrite) {
+            pendingThrow = ex;
+        } else if (!PENDING.compareAndSet(this, null, ex)) {
+            return;
+        }
+        Waiter w = waiter;
+        if (w != null) {
+            w.interrupt();
+        }
+    }
+
+    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed). */
+    void withdraw(Throwable ex) {
+        PENDING.compareAndSet(this, ex, null);
+    }
+
+    /** At a cooperative point: throws the pending kill or timeout, if any. */
+    void landPending() {
+        Throwable t = pendingThrow;
+        if (t != null && PENDING.compareAndSet(this, t, null)) {
+            if (t instanceof GreenletExit || t instanceof Timeout) {
+                t.fillInStackTrace(); // show where it landed, not where it was made
+            }
+            throw Greenlet.<RuntimeException>sneaky(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    // ---------------------------------------------------------------- futures
+
+    /**
+     * A {@link CompletableFuture} that completes when this greenlet dies: with its value, with
+     * its exception, or cancelled if it was killed by {@link GreenletExit}. Cancelling the
+     * future kills the greenlet (without waiting). Use it to hand a greenlet to Java APIs.
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        CompletableFuture<T> f = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                if (cancelled) {
+                    Greenlet.this.kill(false, null);
+                }
+                return cancelled;
+            }
+        };
+        rawlink(() -> {
+            Throwable e = error;
+            if (e == null) {
+                f.complete(value);
+            } else if (e instanceof GreenletExit) {
+                f.cancel(false);
+            } else {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Spawns a greenlet, on the calling greenlet's hub or the default hub, that waits
+     * cooperatively for {@code stage} and ends with its outcome: the way back from a Java
+     * future to a greenlet that can be joined, linked and passed to {@link Gevent#joinall}.
+     */
+    public static <T> Greenlet<T> fromFuture(CompletionStage<? extends T> stage) {
+        Objects.requireNonNull(stage, "stage");
+        return Hub.current().spawn(() -> Gevent.await(stage));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static Callable<Void> callable(Runnable fn) {
+        Objects.requireNonNull(fn, "fn: the code for the greenlet to run");
+        return new Callable<>() {
+            @Override
+            public Void call() {
+                fn.run();
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return fn.toString();
+            }
+        };
+    }
+
+    static <T> T call(Callable<? extends T> fn) {
+        try {
+            return fn.call();
+        } catch (Exception e) {
+            throw rethrow(e);
+        }
+    }
+
+    static long checkDuration(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, got " + d
+                    + "; use Duration.ZERO for no wait");
+        }
+        return TimerQueue.toNanos(d);
+    }
+
+    @Override
+    public String toString() {
+        String st = switch (state) {
+            case NEW -> "new";
+            case SCHEDULED -> "scheduled";
+            case RUNNING -> "running";
+            default -> error == null ? "dead" : error instanceof GreenletExit ? "killed" : "failed";
+        };
+        return "<Greenlet \"" + name() + "\" #" + id + " " + st + ">";
+    }
+}

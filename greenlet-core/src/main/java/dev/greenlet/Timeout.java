@@ -1,0 +1,182 @@
+package dev.greenlet;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A deadline for the greenlet that starts it (gevent's {@code Timeout}):
+ *
+ * <pre>{@code
+ * try (var timeout = Timeout.start(Duration.ofMillis(200))) {
+ *     slowCall();           // cooperative waits in here end with the Timeout after 200 ms
+ * } catch (Timeout t) {
+ *     if (t != timeout) throw t;   // someone else's timeout: not ours to handle
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p><b>When it fires.</b> Once the time has passed, the timeout is raised in its greenlet at
+ * the greenlet's next cooperative point, or at once if the greenlet is waiting in one. A
+ * greenlet that never reaches a cooperative point is never interrupted (gevent behaves the
+ * same: its timer cannot fire while a greenlet holds the CPU), and closing the timeout before
+ * the greenlet reaches a cooperative point withdraws it. A timeout never displaces a pending
+ * kill, and an inner timeout that fires after an outer one does not displace it.
+ *
+ * <p><b>What it raises.</b> As in gevent, the {@code Timeout} is itself the throwable it
+ * raises, unless an exception was given to raise instead. It is an {@link Error}, like
+ * {@link GreenletExit}, so that {@code catch (Exception e)} does not swallow it; its stack
+ * trace shows where it landed.
+ *
+ * <p><b>Differences from gevent.</b> It works only in a greenlet: a plain thread uses the
+ * timed variant of a call ({@code join(Duration)}, {@code get(Duration)}) or enters a greenlet
+ * with {@link Gevent#run}. It must be closed by the greenlet that started it.
+ */
+public class Timeout extends Error implements AutoCloseable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient Duration seconds;         // null: never fires
+    private final transient Throwable exception;      // null: raise this Timeout itself
+    private transient volatile Greenlet<?> greenlet;  // the greenlet it was started in, while pending
+    private final transient HubTimer timer = new HubTimer() {
+        @Override
+        void fire() {
+            Greenlet<?> g = greenlet;
+            if (g != null) {
+                g.raise(toRaise(), false);
+            }
+        }
+    };
+
+    /** A timeout of {@code seconds} (null: one that never fires) that raises itself; not started yet. */
+    public Timeout(Duration seconds) {
+        this(seconds, null);
+    }
+
+    /** A timeout of {@code seconds} that raises {@code exception} instead of itself; not started yet. */
+    public Timeout(Duration seconds, Throwable exception) {
+        this(seconds, exception, null);
+    }
+
+    private Timeout(Duration seconds, Throwable exception, String what) {
+        super(message(seconds, what));
+        if (seconds != null) {
+            Greenlet.checkDuration(seconds, "Timeout duration");
+        }
+        this.seconds = seconds;
+        this.exception = exception;
+    }
+
+    /** A timeout that is only ever thrown, never started (for example by {@code get(Duration)}). */
+    static Timeout expired(Duration seconds, String what) {
+        return new Timeout(seconds, null, what);
+    }
+
+    private static String message(Duration seconds, String what) {
+        String after = seconds == null ? "timeout" : "timeout after " + format(seconds);
+        return what == null ? after : what + ": " + after;
+    }
+
+    static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000) {
+            return d.toNanos() % 1_000_000 == 0 ? ms + " ms" : d.toNanos() / 1000.0 / 1000.0 + " ms";
+        }
+        return ms / 1000.0 + " s";
+    }
+
+    /** Creates a timeout of {@code seconds} in the calling greenlet and starts it. */
+    public static Timeout start(Duration seconds) {
+        return new Timeout(seconds).start();
+    }
+
+    /** Creates a timeout of {@code seconds} that raises {@code exception}, and starts it. */
+    public static Timeout start(Duration seconds, Throwable exception) {
+        return new Timeout(seconds, exception).start();
+    }
+
+    /**
+     * Starts the clock, in the calling greenlet. A closed timeout may be started again.
+     *
+     * @throws IllegalStateException if it is already pending, or the caller is no greenlet
+     */
+    public Timeout start() {
+        Greenlet<?> g = Greenlet.current();
+        if (g == null) {
+            throw new IllegalStateException("Timeout.start() needs a greenlet; on the plain thread "
+                    + Thread.currentThread().getName() + " use a timed call such as join(Duration) or get(Duration),"
+                    + " or run the code in a greenlet with Gevent.run(...)");
+        }
+        if (greenlet != null) {
+            throw new IllegalStateException(this + " is already pending in " + greenlet + "; close it before starting it again");
+        }
+        greenlet = g;
+        if (seconds != null) {
+            TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(TimerQueue.toNanos(seconds)));
+        }
+        return this;
+    }
+
+    /** Whether it was started and has not been closed (it may have fired already). */
+    public boolean isPending() {
+        return greenlet != null;
+    }
+
+    /** The duration it was made with; null if it never fires. */
+    public Duration seconds() {
+        return seconds;
+    }
+
+    /** What it raises when it fires: the given exception, or this timeout. */
+    public Throwable exceptionToRaise() {
+        return toRaise();
+    }
+
+    private Throwable toRaise() {
+        return exception != null ? exception : this;
+    }
+
+    /** Same as {@link #close()} (gevent's {@code cancel()}). */
+    public void cancel() {
+        close();
+    }
+
+    /**
+     * Stops the clock; if it fired but has not landed yet, it is withdrawn. Does nothing if it
+     * is not pending.
+     *
+     * @throws IllegalStateException if called from another greenlet or thread than the one
+     *                               that started it
+     */
+    @Override
+    public void close() {
+        Greenlet<?> g = greenlet;
+        if (g == null) {
+            return;
+        }
+        Greenlet<?> caller = Greenlet.current();
+        if (caller != g) {
+            throw new IllegalStateException(this + " was started in " + g + " and cannot be closed from "
+                    + (caller != null ? caller : "thread " + Thread.currentThread().getName())
+                    + "; close it in the greenlet that started it (kill that greenlet to stop it from elsewhere)");
+        }
+        TimerQueue.INSTANCE.cancel(timer);
+        g.withdraw(toRaise());
+        greenlet = null;
+    }
+
+    static <T> T withTimeout(Duration seconds, java.util.concurrent.Callable<? extends T> fn, boolean hasFallback, T fallback) {
+        Objects.requireNonNull(fn, "fn");
+        Timeout t = start(seconds);
+        try {
+            return Greenlet.call(fn);
+        } catch (Timeout e) {
+            if (e != t || !hasFallback) {
+                throw e;
+            }
+            return fallback;
+        } finally {
+            t.close();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.greenlet;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The timers of every hub: a binary min-heap ordered by (deadline, sequence) and one daemon
+ * platform thread that fires what is due.
+ *
+ * <p>Implementation overview. Like libev's timer heap under gevent, one structure holds every
+ * deadline, so timers fire in deadline order and timers with equal deadlines fire in the
+ * order they were added, however late the thread gets to them: two greenlets that sleep 1 ms
+ * and 2 ms wake in that order even if their hub was stalled for 10 ms (DESIGN.md invariant 2).
+ * Firing a timer only resolves a {@link Waiter} or schedules a greenlet, so the thread never
+ * runs user code. The heap is indexed, so cancelling a timer (a {@code Timeout} block that ends
+ * in time, a wait that is woken early) is O(log n) and leaves nothing behind. The thread is
+ * started on the first timer and is signalled only when a new timer becomes the earliest.
+ */
+final class TimerQueue implements Runnable {
+
+    static final TimerQueue INSTANCE = new TimerQueue();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition headChanged = lock.newCondition();
+    private HubTimer[] heap = new HubTimer[64]; // heap[0..size) ordered by (deadline, sequence)
+    private int size;
+    private long nextSequence;
+    private Thread thread; // started lazily, guarded by lock
+
+    private TimerQueue() {
+    }
+
+    /** Schedules {@code timer} to fire at {@code deadline} (a {@link System#nanoTime} value). */
+    void add(HubTimer timer, long deadline) {
+        lock.lock();
+        try {
+            if (timer.heapIndex >= 0) {
+                throw new IllegalStateException("timer is already scheduled");
+            }
+            timer.deadline = deadline;
+            timer.sequence = nextSequence++;
+            if (size == heap.length) {
+                heap = Arrays.copyOf(heap, size * 2);
+            }
+            heap[size] = timer;
+            timer.heapIndex = size;
+            siftUp(size++);
+            if (heap[0] == timer) {
+                if (thread == null) {
+                    thread = Thread.ofPlatform().daemon().name("greenlet-timers").start(this);
+                } else {
+                    headChanged.signal();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes {@code timer}; true if it was still pending (so it will never fire). */
+    boolean cancel(HubTimer timer) {
+        lock.lock();
+        try {
+            int i = timer.heapIndex;
+            if (i < 0) {
+                return false;
+            }
+            removeAt(i);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of pending timers (for tests and run-info). */
+    int size() {
+        lock.lock();
+        try {
+            return size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void run() {
+        List<HubTimer> due = new ArrayList<>();
+        while (true) {
+            lock.lock();
+            try {
+                while (true) {
+                    if (size == 0) {
+                        headChanged.awaitUninterruptibly();
+                        continue;
+                    }
+                    long wait = heap[0].deadline - System.nanoTime();
+                    if (wait <= 0) {
+                        break;
+                    }
+                    try {
+                        headChanged.awaitNanos(wait);
+                    } catch (InterruptedException e) {
+                        // This thread is ours alone; nothing interrupts it on purpose. Keep going.
+                    }
+                }
+                long now = System.nanoTime();
+                while (size > 0 && heap[0].deadline - now <= 0) {
+                    due.add(heap[0]);
+                    removeAt(0);
+                }
+            } finally {
+                lock.unlock();
+            }
+            for (HubTimer timer : due) {
+                try {
+                    timer.fire();
+                } catch (Throwable t) {
+                    // fire() implementations do not throw; if one ever does, say so and carry on,
+                    // so that one broken timer cannot stop every hub's clock.
+                    System.getLogger(TimerQueue.class.getName())
+                            .log(System.Logger.Level.ERROR, "timer " + timer + " failed to fire", t);
+                }
+            }
+            due.clear();
+        }
+    }
+
+    private void removeAt(int i) {
+        HubTimer removed = heap[i];
+        removed.heapIndex = -1;
+        int last = --size;
+        if (i != last) {
+            HubTimer moved = heap[last];
+            heap[i] = moved;
+            moved.heapIndex = i;
+            heap[last] = null;
+            siftDown(i);
+            if (heap[i] == moved) {
+                siftUp(i);
+            }
+        } else {
+            heap[last] = null;
+        }
+    }
+
+    private static boolean before(HubTimer a, HubTimer b) {
+        long d = a.deadline - b.deadline;
+        return d < 0 || (d == 0 && a.sequence < b.sequence);
+    }
+
+    private void siftUp(int i) {
+        HubTimer t = heap[i];
+        while (i > 0) {
+            int parent = (i - 1) >>> 1;
+            HubTimer p = heap[parent];
+            if (!before(t, p)) {
+                break;
+            }
+            heap[i] = p;
+            p.heapIndex = i;
+            i = parent;
+        }
+        heap[i] = t;
+        t.heapIndex = i;
+    }
+
+    private void siftDown(int i) {
+        HubTimer t = heap[i];
+        int half = size >>> 1;
+        while (i < half) {
+            int child = 2 * i + 1;
+            int right = child + 1;
+            if (right < size && before(heap[right], heap[child])) {
+                child = right;
+            }
+            if (!before(heap[child], t)) {
+                break;
+            }
+            heap[i] = heap[child];
+            heap[i].heapIndex = i;
+            i = child;
+        }
+        heap[i] = t;
+        t.heapIndex = i;
+    }
+
+    static long deadlineAfter(long nanos) {
+        long now = System.nanoTime();
+        long d = now + nanos;
+        // Saturate far-future deadlines instead of overflowing into the past; and 0 means
+        // "no deadline" to Waiter.await, so never return it.
+        if (nanos > 0 && d - now < 0) {
+            d = now + (Long.MAX_VALUE >> 1);
+        }
+        return d == 0 ? 1 : d;
+    }
+
+    static long toNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException overflow) {
+            return TimeUnit.DAYS.toNanos(365L * 100);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.greenlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Base of the core tests: a fresh hub per test whose failures are recorded rather than logged,
+ * an event log for ordering assertions, and a check that the test left no greenlet alive.
+ */
+abstract class HubTestSupport {
+
+    /** Delays come from these few constants only; the tests assert order and overlap, not time. */
+    static final long SHORT_MS = 50;
+    static final long MEDIUM_MS = 200;
+    static final long LONG_MS = 5_000;
+
+    protected Hub hub;
+    protected final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    protected final List<Throwable> reported = Collections.synchronizedList(new ArrayList<>());
+    protected final List<Greenlet<?>> reportedGreenlets = Collections.synchronizedList(new ArrayList<>());
+
+    @BeforeEach
+    void createHub() {
+        hub = new Hub(getClass().getSimpleName());
+        hub.setErrorHandler((g, e) -> {
+            reportedGreenlets.add(g);
+            reported.add(e);
+        });
+    }
+
+    @AfterEach
+    void hubIsEmptyAfterTest() {
+        try {
+            // Give greenlets that were killed without blocking a moment to finish their turns.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (hub.liveCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(hub.greenlets()).as("greenlets left alive by the test").isEmpty();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            hub.close();
+        }
+    }
+
+    protected void log(String event) {
+        events.add(event);
+    }
+
+    /** Runs {@code body} as a greenlet of this test's hub and waits for it. */
+    protected void inHub(Runnable body) {
+        hub.run(body);
+    }
+
+    protected static void busyFor(long millis) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+}
