@@ -98,8 +98,9 @@ public final class Greenlet<T> implements Waitable {
     private HubTimer startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
-    Greenlet<?> livePrev;                              // guarded by hub.lock
-    Greenlet<?> liveNext;                              // guarded by hub.lock
+    Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
+    Greenlet<?> livePrev;                              // guarded by hub's monitor
+    Greenlet<?> liveNext;                              // guarded by hub's monitor
 
     /**
      * Creates a greenlet that will run {@code fn} on the calling greenlet's hub (the default hub

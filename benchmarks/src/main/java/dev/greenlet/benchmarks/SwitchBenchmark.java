@@ -1,0 +1,120 @@
+package dev.greenlet.benchmarks;
+
+import dev.greenlet.Gevent;
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Switch rate: greenlets handing the run permit to each other with {@code sleep(0)}, beside raw
+ * virtual threads passing a token with park/unpark (the same one-at-a-time work without a hub).
+ * Scores are switches per second. Bar (issue 2): 1.5 M switches/s with two greenlets.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@State(Scope.Benchmark)
+public class SwitchBenchmark {
+
+    static final int SWITCHES = 200_000;
+
+    Hub hub;
+
+    @Setup
+    public void setUp() {
+        hub = new Hub("bench");
+    }
+
+    @TearDown
+    public void tearDown() {
+        hub.close();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public void greenletPingPong() {
+        roundRobin(hub, 2);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public void greenletRoundRobin100() {
+        roundRobin(hub, 100);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public void virtualThreadPingPong() throws InterruptedException {
+        TokenRing.run(2, SWITCHES);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public void virtualThreadRoundRobin100() throws InterruptedException {
+        TokenRing.run(100, SWITCHES);
+    }
+
+    static void roundRobin(Hub hub, int n) {
+        int perGreenlet = SWITCHES / n;
+        hub.run(() -> {
+            List<Greenlet<Void>> gs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                gs.add(Gevent.spawn(() -> {
+                    for (int k = 0; k < perGreenlet; k++) {
+                        Gevent.sleep(0);
+                    }
+                }));
+            }
+            Gevent.joinall(gs);
+        });
+    }
+
+    /** The baseline: n virtual threads pass one token around a ring with park/unpark, as a hub passes its permit. */
+    static final class TokenRing {
+        private volatile Thread owner;
+
+        static void run(int n, int switches) throws InterruptedException {
+            TokenRing ring = new TokenRing();
+            Thread[] threads = new Thread[n];
+            int perThread = switches / n;
+            for (int i = 0; i < n; i++) {
+                int me = i;
+                threads[i] = Thread.ofVirtual().unstarted(() -> {
+                    Thread self = threads[me];
+                    Thread next = threads[(me + 1) % n];
+                    for (int k = 0; k < perThread; k++) {
+                        while (ring.owner != self) {
+                            LockSupport.park();
+                        }
+                        ring.owner = next;
+                        LockSupport.unpark(next);
+                    }
+                });
+            }
+            ring.owner = threads[0];
+            for (Thread t : threads) {
+                t.start();
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+        }
+    }
+}
