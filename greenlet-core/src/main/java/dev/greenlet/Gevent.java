@@ -216,7 +216,7 @@ public final class Gevent {
      */
     public static void sleep(Duration duration) {
         long nanos = Greenlet.checkDuration(duration, "sleep duration");
-        Greenlet<?> g = Greenlet.current();
+        Greenlet<?> g = Greenlet.cooperative();
         if (g == null) {
             sleepThread(nanos);
             return;
@@ -255,10 +255,48 @@ public final class Gevent {
      * Does nothing on a plain thread.
      */
     public static void idle() {
-        Greenlet<?> g = Greenlet.current();
+        Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
             g.hub.idle(g);
         }
+    }
+
+    // ---------------------------------------------------------------- offload
+
+    /**
+     * A blocking call for {@link #offload}; it may throw the checked exception {@code E}, which
+     * {@code offload} passes through as it is.
+     */
+    @FunctionalInterface
+    public interface Blocking<T, E extends Throwable> {
+        /** Runs the call. */
+        T call() throws E;
+    }
+
+    /**
+     * Runs a blocking call without holding the hub: the calling greenlet gives up the run
+     * permit, runs {@code call} on its own virtual thread (where the JDK parks rather than
+     * blocking a carrier) while the hub's other greenlets run, then waits for its turn again.
+     * This is how to call a blocking API that is not cooperative (JDBC without the monkey
+     * patch, a file read, {@code Thread.sleep}, a {@code java.util.concurrent} lock) without
+     * stalling the hub; the monkey patch is built on it. On a plain thread it just calls.
+     * Inside {@code call} the greenlet does not hold its hub: the library's waits there block its
+     * virtual thread as on a plain thread, and a nested {@code offload} just calls.
+     *
+     * <p>{@code call} runs concurrently with the hub's greenlets, so it must not touch state that
+     * only the hub's greenlets guard by running one at a time. Its value is returned and its
+     * exception rethrown as it is. A kill or {@link Timeout} of the caller that arrives
+     * meanwhile interrupts the virtual thread (an interruptible call ends early: a socket
+     * operation, for instance, closes the socket, as the JDK does for an interrupted virtual
+     * thread), and lands when the call returns; the interrupt status is cleared again.
+     */
+    public static <T, E extends Throwable> T offload(Blocking<? extends T, E> call) throws E {
+        Objects.requireNonNull(call, "call");
+        Greenlet<?> g = Greenlet.cooperative();
+        if (g == null) {
+            return call.call();
+        }
+        return g.hub.offload(g, call);
     }
 
     // ---------------------------------------------------------------- timeouts

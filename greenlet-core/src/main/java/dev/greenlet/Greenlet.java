@@ -43,7 +43,8 @@ import java.util.function.Consumer;
  * Every waiting method of this class ({@code join}, {@code get}, a blocking {@code kill}) is a
  * cooperative point: when the <em>calling</em> greenlet is killed or its {@link Timeout}
  * expires while it waits there, the wait ends at once with that {@link GreenletExit} or
- * {@code Timeout}. On a plain thread they block, and an interrupt ends them with a
+ * {@code Timeout}; a wait that was already satisfied returns normally and the kill lands at
+ * the next cooperative point. On a plain thread they block, and an interrupt ends them with a
  * {@link CancellationException}.
  *
  * <h2>Differences from gevent</h2>
@@ -98,6 +99,9 @@ public final class Greenlet<T> implements Waitable {
     private HubTimer startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
+    private volatile boolean offloading;               // in offload(): running without the permit; guarded by this for writes
+    private boolean interruptedByKill;                 // guarded by this: raise() interrupted the offloaded call
+    java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
@@ -126,6 +130,17 @@ public final class Greenlet<T> implements Waitable {
     /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
     public static Greenlet<?> current() {
         return CURRENT.get();
+    }
+
+    /**
+     * The calling greenlet if it holds its hub's run permit, that is, unless it is inside
+     * {@link Gevent#offload}; else null. Every decision to wait cooperatively rather than block
+     * the thread goes through this: code offloaded from a greenlet runs alongside the hub and
+     * must wait as a plain thread does, or it would hand on a permit it does not hold.
+     */
+    static Greenlet<?> cooperative() {
+        Greenlet<?> g = CURRENT.get();
+        return g != null && !g.offloading ? g : null;
     }
 
     // ---------------------------------------------------------------- starting
@@ -187,7 +202,7 @@ public final class Greenlet<T> implements Waitable {
             t = THREADS.unstarted(this::body);
             thread = t;
             t.start();
-        } else {
+        } else if (t != Thread.currentThread()) {
             java.util.concurrent.locks.LockSupport.unpark(t);
         }
     }
@@ -205,11 +220,7 @@ public final class Greenlet<T> implements Waitable {
             } catch (Throwable t) {
                 failure = t;
             }
-            List<Link> userLinks = complete(result, failure);
-            if (failure != null && !(failure instanceof GreenletExit)) {
-                hub.reportError(this, failure);
-            }
-            runLinks(userLinks);
+            runLinks(complete(result, failure));
         } else {
             // Killed before it started: complete() ran in the killer; only the links are left.
             List<Link> userLinks;
@@ -227,8 +238,10 @@ public final class Greenlet<T> implements Waitable {
     // ---------------------------------------------------------------- completion and links
 
     /**
-     * Stores the result, marks the greenlet dead and wakes everything waiting on it. Returns the
-     * user links, which must run holding the permit.
+     * Stores the result and marks the greenlet dead; reports a failure to the hub's error
+     * handler; then wakes everything waiting on it, so that no joiner can see the failure
+     * before the handler has (gevent reports in {@code _report_error}, before any link runs).
+     * Returns the user links, which must run holding the permit.
      */
     private List<Link> complete(T result, Throwable failure) {
         Object ls;
@@ -238,6 +251,9 @@ public final class Greenlet<T> implements Waitable {
             state = DEAD;
             ls = links;
             links = null;
+        }
+        if (failure != null && !(failure instanceof GreenletExit)) {
+            hub.reportError(this, failure);
         }
         List<Link> userLinks = null;
         for (Object l : linkList(ls)) {
@@ -515,6 +531,14 @@ public final class Greenlet<T> implements Waitable {
         return e == null || e instanceof GreenletExit;
     }
 
+    /**
+     * Whether it died of a {@link GreenletExit}: killed, before or after it started. Such a
+     * greenlet counts as successful, as in gevent; this tells it from one that returned null.
+     */
+    public boolean isKilled() {
+        return state == DEAD && error instanceof GreenletExit;
+    }
+
     /** The value it returned, or null if it is not dead, failed or was killed. */
     public T value() {
         return state == DEAD && error == null ? value : null;
@@ -640,9 +664,6 @@ public final class Greenlet<T> implements Waitable {
 
     private void killBeforeStart(int previous, Throwable ex) {
         List<Link> userLinks = complete(null, ex);
-        if (!(ex instanceof GreenletExit)) {
-            hub.reportError(this, ex);
-        }
         boolean needsTurn;
         HubTimer timer;
         synchronized (this) {
@@ -678,6 +699,37 @@ public final class Greenlet<T> implements Waitable {
         if (w != null) {
             w.interrupt();
         }
+        if (offloading) {
+            synchronized (this) {
+                if (offloading && !interruptedByKill) {
+                    interruptedByKill = true;
+                    thread.interrupt();
+                }
+            }
+        }
+    }
+
+    /** Marks the start of {@link Hub#offload}: from here a kill interrupts the greenlet's thread. */
+    synchronized void startOffload() {
+        offloading = true;
+    }
+
+    /** Marks its end; clears the interrupt a kill sent, which must not outlive the call. */
+    void endOffload() {
+        boolean clear;
+        synchronized (this) {
+            offloading = false;
+            clear = interruptedByKill;
+            interruptedByKill = false;
+        }
+        if (clear) {
+            Thread.interrupted();
+        }
+    }
+
+    /** Whether it is in {@link Gevent#offload}, running a blocking call without the permit. */
+    public boolean isOffloaded() {
+        return offloading;
     }
 
     /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed). */

@@ -79,6 +79,7 @@ public final class Hub implements AutoCloseable {
     private long spawned;                  // guarded by this
     private volatile boolean closed;
     private volatile ErrorHandler errorHandler = ErrorHandler.LOGGING;
+    private volatile HubMonitor monitor;
 
     /**
      * Creates a hub. It needs no thread of its own and no closing to be collected, but close
@@ -170,7 +171,7 @@ public final class Hub implements AutoCloseable {
      * {@link java.util.concurrent.CancellationException} is thrown.
      */
     public <T> T run(Callable<? extends T> fn) {
-        Greenlet<?> current = Greenlet.current();
+        Greenlet<?> current = Greenlet.cooperative();
         if (current != null && current.hub == this) {
             return Greenlet.call(fn);
         }
@@ -233,6 +234,72 @@ public final class Hub implements AutoCloseable {
         return owner;
     }
 
+    /**
+     * A snapshot of every live greenlet: its state, what it waits on, who spawned it and its
+     * stack (gevent's {@code format_run_info}, as data). Not a consistent cut: greenlets keep
+     * running while it is taken.
+     */
+    public List<GreenletInfo> runInfo() {
+        List<GreenletInfo> infos = new ArrayList<>();
+        Greenlet<?> running = owner;
+        for (Greenlet<?> g : greenlets()) {
+            GreenletInfo.State state;
+            Waiter w = g.waiter;
+            String on = null;
+            if (g == running) {
+                state = GreenletInfo.State.RUNNING;
+            } else if (g.isOffloaded()) {
+                state = GreenletInfo.State.OFFLOADED;
+            } else if (w != null && w.isWaiting()) {
+                state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
+                on = w.blocker == this ? null : String.valueOf(w.blocker);
+            } else {
+                state = GreenletInfo.State.READY;
+            }
+            Thread t = g.thread();
+            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
+            Greenlet<?> spawner = g.spawningGreenlet();
+            infos.add(new GreenletInfo(g.id(), g.name(), state, on, spawner == null ? null : spawner.toString(), stack));
+        }
+        return infos;
+    }
+
+    /** {@link #runInfo()} as text: a header line, then each greenlet with its stack. */
+    public String formatRunInfo() {
+        List<GreenletInfo> infos = runInfo();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Hub '").append(name).append("': ").append(infos.size()).append(" live greenlet(s), ")
+                .append(switchCount()).append(" switches").append(closed ? ", closed" : "").append('\n');
+        for (GreenletInfo info : infos) {
+            sb.append(info.format());
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- monitoring
+
+    /**
+     * Starts a {@link HubMonitor} that reports greenlets holding this hub longer than
+     * {@code maxBlockingTime} without a cooperative point (off until called; gevent's
+     * {@code monitor_thread}). Replaces a monitor started before.
+     *
+     * @throws IllegalArgumentException if {@code maxBlockingTime} is not positive
+     */
+    public HubMonitor startMonitor(Duration maxBlockingTime) {
+        HubMonitor m = new HubMonitor(this, maxBlockingTime);
+        HubMonitor old = monitor;
+        monitor = m;
+        if (old != null) {
+            old.close();
+        }
+        return m;
+    }
+
+    /** The running monitor, or null. */
+    public HubMonitor monitor() {
+        return monitor;
+    }
+
     // ---------------------------------------------------------------- errors
 
     /** Receives every greenlet failure of a hub (gevent's {@code Hub.handle_error}). */
@@ -240,8 +307,10 @@ public final class Hub implements AutoCloseable {
     public interface ErrorHandler {
         /**
          * Called once for each greenlet that ends with an exception other than
-         * {@link GreenletExit}, on the greenlet's own thread, after its result is stored and
-         * before its links run. It must not throw; if it does, the failure is logged.
+         * {@link GreenletExit}, after its result is stored and before anything waiting on it
+         * wakes or any link runs: on the greenlet's own thread, or on the killer's for a
+         * greenlet killed before it started. It must not throw; if it does, the failure is
+         * logged.
          */
         void handleError(Greenlet<?> greenlet, Throwable error);
 
@@ -291,6 +360,10 @@ public final class Hub implements AutoCloseable {
     public List<Greenlet<?>> shutdown(Duration grace) {
         long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
         closed = true;
+        HubMonitor m = monitor;
+        if (m != null) {
+            m.close();
+        }
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
         long deadline = TimerQueue.deadlineAfter(graceNanos);
@@ -464,8 +537,61 @@ public final class Hub implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link Gevent#offload}: the permit holder {@code me} hands the permit on, runs
+     * {@code call} on its own virtual thread while the hub's other greenlets run, then queues
+     * for the permit again. A kill or timeout that arrives meanwhile interrupts the thread and
+     * lands when the call returns.
+     */
+    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+        checkHolds(me);
+        me.landPending();
+        me.startOffload();
+        Greenlet<?> next;
+        synchronized (this) {
+            next = nextReadyLocked();
+            owner = next;
+            switches++;
+        }
+        if (next != null) {
+            next.resume();
+        }
+        T result = null;
+        Throwable failure = null;
+        try {
+            result = call.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        me.endOffload();
+        schedule(me);
+        awaitPermit(me);
+        me.landPending();
+        if (failure != null) {
+            throw Hub.<E>uncheckedAs(failure);
+        }
+        return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E uncheckedAs(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /**
+     * Fails loudly if {@code me} does not hold the permit it is about to give up: handing on a
+     * permit one does not hold would let two greenlets run at once.
+     */
+    private void checkHolds(Greenlet<?> me) {
+        if (owner != me) {
+            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + name
+                    + "' without holding it (held by " + owner + "); this is a bug in greenlet-core");
+        }
+    }
+
     /** {@code sleep(0)}: the permit holder goes behind every greenlet already ready. */
     void yieldNow(Greenlet<?> me) {
+        checkHolds(me);
         me.landPending();
         Greenlet<?> next;
         boolean nextInLine;
@@ -516,10 +642,14 @@ public final class Hub implements AutoCloseable {
      * The cooperative wait under every blocking call: the permit holder {@code me} gives up the
      * permit until {@code w} is resolved (signalled, timed out at {@code deadline} unless that
      * is 0, or interrupted by a kill or {@link Timeout}), then lands any pending kill or
-     * timeout. Each call consumes exactly the one scheduling that resolving {@code w}
-     * produces, so the ready queue never holds a greenlet twice or a dead one.
+     * timeout, unless {@code w} was signalled: a wait that was satisfied returns normally and
+     * the kill lands at the next cooperative point, so that an operation (a queue get, a
+     * semaphore acquire) either completes or has no effect. Each call consumes exactly the one
+     * scheduling that resolving {@code w} produces, so the ready queue never holds a greenlet
+     * twice or a dead one.
      */
     int await(Greenlet<?> me, Waiter w, long deadline) {
+        checkHolds(me);
         me.waiter = w;
         // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter; we write
         // waiter, then read pendingThrow. One of the two sees the other.
@@ -533,10 +663,13 @@ public final class Hub implements AutoCloseable {
         }
         switchAway(me);
         me.waiter = null;
-        if (deadline != 0 && w.state() != Waiter.TIMED_OUT) {
+        int state = w.state();
+        if (deadline != 0 && state != Waiter.TIMED_OUT) {
             TimerQueue.INSTANCE.cancel(w);
         }
-        me.landPending();
-        return w.state();
+        if (state != Waiter.SIGNALLED) {
+            me.landPending();
+        }
+        return state;
     }
 }

@@ -67,8 +67,13 @@ public class Timeout extends Error implements AutoCloseable {
         this.exception = exception;
     }
 
-    /** A timeout that is only ever thrown, never started (for example by {@code get(Duration)}). */
-    static Timeout expired(Duration seconds, String what) {
+    /**
+     * A timeout that has already expired, never started: what a timed operation throws when its
+     * time runs out, as gevent's {@code get(timeout=...)} raises {@code Timeout}.
+     *
+     * @param what the operation, for the message ("get() of ...")
+     */
+    public static Timeout expired(Duration seconds, String what) {
         return new Timeout(seconds, null, what);
     }
 

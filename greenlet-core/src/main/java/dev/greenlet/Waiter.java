@@ -3,11 +3,27 @@ package dev.greenlet;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One wait of one greenlet or plain thread: a one-shot that exactly one of a waker
- * ({@link #signal}), its deadline ({@link #fire}) or a kill ({@link #interrupt}) resolves.
+ * ({@link #signal}), its deadline or a kill resolves (gevent's {@code hub.Waiter}, the
+ * low-level tool every primitive of this library is built on; use it to build your own).
+ *
+ * <pre>{@code
+ * Waiter w = Waiter.forCurrent(this);       // in the thread or greenlet that will wait
+ * synchronized (lock) { waiters.add(w); }    // where the wake-up will come from
+ * boolean signalled = w.awaitUntil(Waiter.deadline(timeout));
+ * // elsewhere, any thread:  w.signal();    // false if it had already timed out or been killed
+ * }</pre>
+ *
+ * <p>In a greenlet, {@link #await()} and {@link #awaitUntil} are cooperative points: a kill or
+ * {@link Timeout} of the waiting greenlet ends the wait with that {@link GreenletExit} or
+ * {@code Timeout}, unless the waiter was already signalled; then the wait returns normally and
+ * the kill lands at the next cooperative point. So whatever the signaller handed over with its
+ * signal (an item, a permit) is never lost. On a plain thread the wait blocks; an interrupt
+ * ends it with a {@link CancellationException}, interrupt status kept.
  *
  * <p>Implementation overview. Every blocking operation of the library creates a fresh
  * {@code Waiter}, registers it wherever the wake-up will come from (a greenlet's links, an
@@ -18,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * the thread. A greenlet waits through {@link Hub#await}, which gives up the run permit;
  * a plain thread parks, as any blocking call does (DESIGN.md invariant 4).
  */
-final class Waiter extends HubTimer {
+public final class Waiter extends HubTimer {
 
     static final int WAITING = 0;
     static final int SIGNALLED = 1;
@@ -45,9 +61,14 @@ final class Waiter extends HubTimer {
         this.blocker = blocker;
     }
 
-    /** A waiter for the calling greenlet, or for the calling plain thread. */
-    static Waiter forCurrent(Object blocker) {
-        Greenlet<?> g = Greenlet.current();
+    /**
+     * A waiter for the calling greenlet, or for the calling plain thread; only that greenlet or
+     * thread may await it.
+     *
+     * @param blocker what is waited on, shown in run-info dumps
+     */
+    public static Waiter forCurrent(Object blocker) {
+        Greenlet<?> g = Greenlet.cooperative();
         return g != null ? new Waiter(g, null, blocker) : new Waiter(null, Thread.currentThread(), blocker);
     }
 
@@ -55,13 +76,56 @@ final class Waiter extends HubTimer {
         return state;
     }
 
-    boolean isWaiting() {
+    /** Whether it is still waiting: not signalled, timed out or interrupted yet. */
+    public boolean isWaiting() {
         return state == WAITING;
     }
 
-    /** Wakes the waiter normally; false if it was already resolved. Any thread may call it. */
-    boolean signal() {
+    /** Whether {@link #signal()} resolved it. */
+    public boolean isSignalled() {
+        return state == SIGNALLED;
+    }
+
+    /** What is waited on. */
+    public Object blocker() {
+        return blocker;
+    }
+
+    /**
+     * Wakes the waiter; false (and nothing happens) if it was already resolved, by an earlier
+     * signal, its deadline or a kill. Any thread may call it, holding any lock: it never blocks.
+     */
+    public boolean signal() {
         return resolve(SIGNALLED);
+    }
+
+    /** Waits until signalled; true if it was (see the class comment for kills and interrupts). */
+    public boolean await() {
+        return await(0) == SIGNALLED;
+    }
+
+    /**
+     * Waits until signalled or until {@code deadline}, a value from {@link #deadline(Duration)};
+     * true if it was signalled, false if the deadline passed first.
+     */
+    public boolean awaitUntil(long deadline) {
+        return await(deadline) == SIGNALLED;
+    }
+
+    /**
+     * The deadline {@code timeout} from now, for {@link #awaitUntil}: compute it once and reuse
+     * it across retries so that the whole operation, not each wait, is bounded. Null means no
+     * deadline.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public static long deadline(Duration timeout) {
+        return timeout == null ? 0 : TimerQueue.deadlineAfter(Greenlet.checkDuration(timeout, "timeout"));
+    }
+
+    /** Whether {@code deadline} (from {@link #deadline(Duration)}) has passed; never for no deadline. */
+    public static boolean isPast(long deadline) {
+        return deadline != 0 && deadline - System.nanoTime() <= 0;
     }
 
     /** Wakes the waiter for a kill or a {@link Timeout}; false if it was already resolved. */
@@ -98,7 +162,8 @@ final class Waiter extends HubTimer {
     /**
      * Waits until this waiter is resolved or {@code deadline} (a {@link System#nanoTime} value;
      * {@code 0} for none) passes, and returns how it was resolved. In a greenlet this is a
-     * cooperative point: a pending kill or timeout is thrown from here. On a plain thread an
+     * cooperative point: a pending kill or timeout is thrown from here unless the waiter was
+     * signalled. On a plain thread an
      * interrupt ends the wait with a {@link CancellationException} and leaves the interrupt
      * status set.
      */

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.BeforeEach;
  * Base of the core tests: a fresh hub per test whose failures are recorded rather than logged,
  * an event log for ordering assertions, and a check that the test left no greenlet alive.
  */
-abstract class HubTestSupport {
+public abstract class HubTestSupport {
 
     /** Delays come from these few constants only; the tests assert order and overlap, not time. */
-    static final long SHORT_MS = 50;
-    static final long MEDIUM_MS = 200;
-    static final long LONG_MS = 5_000;
+    protected static final long SHORT_MS = 50;
+    protected static final long MEDIUM_MS = 200;
+    protected static final long LONG_MS = 5_000;
 
     protected Hub hub;
     protected final List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -25,7 +25,7 @@ abstract class HubTestSupport {
     protected final List<Greenlet<?>> reportedGreenlets = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
-    void createHub() {
+    protected void createHub() {
         hub = new Hub(getClass().getSimpleName());
         hub.setErrorHandler((g, e) -> {
             reportedGreenlets.add(g);
@@ -34,7 +34,7 @@ abstract class HubTestSupport {
     }
 
     @AfterEach
-    void hubIsEmptyAfterTest() {
+    protected void hubIsEmptyAfterTest() {
         try {
             // Give greenlets that were killed without blocking a moment to finish their turns.
             long deadline = System.nanoTime() + 5_000_000_000L;

@@ -1,0 +1,142 @@
+package dev.greenlet;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Watches a hub for greenlets that hold the run permit too long without reaching a cooperative
+ * point (gevent's {@code monitor_thread} with {@code max_blocking_time}), and reports each such
+ * stall once, with the greenlet, how long it had blocked and its stack at that moment.
+ *
+ * <pre>{@code
+ * HubMonitor monitor = hub.startMonitor(Duration.ofMillis(100));   // logs by default
+ * monitor.addListener(report -> metrics.increment());
+ * }</pre>
+ *
+ * <p>A stall means every other greenlet of the hub waits: a {@code Thread.sleep}, an
+ * unpatched socket read, a JDBC call or a long computation. The cure is to run the call through
+ * {@link Gevent#offload}, to patch the sockets (the monkey patch), or to yield with
+ * {@code sleep(0)} in a long computation.
+ *
+ * <p>Implementation overview: a daemon platform thread samples the hub's switch counter and
+ * permit holder every fifth of {@code maxBlockingTime}. When both are unchanged since a sample
+ * at least {@code maxBlockingTime} ago, the holder has not switched since: that is reported once
+ * for that switch count. The switch path pays nothing for this beyond the counter it keeps
+ * anyway. A stall is seen between {@code maxBlockingTime} and about 1.4 times it; the duration
+ * reported is the time observed, a lower bound.
+ */
+public final class HubMonitor implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(HubMonitor.class.getName());
+
+    /** What a stall report says. */
+    public record BlockingReport(Hub hub, Greenlet<?> greenlet, Duration blockedFor, List<StackTraceElement> stack) {
+
+        /** The report as a log message with the stack. */
+        public String format() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(greenlet).append(" has blocked hub '").append(hub.name()).append("' for ")
+                    .append(blockedFor.toMillis()).append(" ms without reaching a cooperative point;")
+                    .append(" every other greenlet of the hub waits. Run blocking calls through Gevent.offload(...),")
+                    .append(" patch socket clients with Monkey.patchSocket(), or sleep(0) inside long computations.")
+                    .append(" Its stack:\n");
+            for (StackTraceElement e : stack) {
+                sb.append("    at ").append(e).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    /** Receives stall reports, on the monitor's thread. */
+    @FunctionalInterface
+    public interface Listener {
+        /** Called once per stall; must not block. */
+        void blocked(BlockingReport report);
+    }
+
+    /** The default listener: logs each report at WARNING. */
+    public static final Listener LOGGING = report -> LOG.log(System.Logger.Level.WARNING, report::format);
+
+    private final Hub hub;
+    private final long maxNanos;
+    private final CopyOnWriteArrayList<Listener> listeners = new CopyOnWriteArrayList<>(List.of(LOGGING));
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile long stalls;
+
+    HubMonitor(Hub hub, Duration maxBlockingTime) {
+        this.hub = hub;
+        this.maxNanos = Greenlet.checkDuration(maxBlockingTime, "maxBlockingTime");
+        if (maxNanos == 0) {
+            throw new IllegalArgumentException("maxBlockingTime must be positive, got " + maxBlockingTime);
+        }
+        this.thread = Thread.ofPlatform().daemon().name("greenlet-monitor-" + hub.name()).unstarted(this::run);
+        thread.start();
+    }
+
+    /** Adds a listener (the logging one is there from the start). */
+    public void addListener(Listener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Removes a listener, for example {@link #LOGGING}. */
+    public void removeListener(Listener listener) {
+        listeners.remove(listener);
+    }
+
+    /** How many stalls it has reported. */
+    public long stallCount() {
+        return stalls;
+    }
+
+    /** The stall threshold. */
+    public Duration maxBlockingTime() {
+        return Duration.ofNanos(maxNanos);
+    }
+
+    /** Stops watching. */
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+    }
+
+    private void run() {
+        long periodNanos = Math.max(1_000_000, maxNanos / 5);
+        long lastSwitches = -1;
+        Greenlet<?> lastOwner = null;
+        long since = System.nanoTime();
+        boolean reported = false;
+        while (!closed) {
+            try {
+                Thread.sleep(Duration.ofNanos(periodNanos));
+            } catch (InterruptedException e) {
+                continue; // close() interrupts; the loop condition decides
+            }
+            long now = System.nanoTime();
+            Greenlet<?> owner = hub.runningGreenlet();
+            long switches = hub.switchCount();
+            if (owner == null || switches != lastSwitches || owner != lastOwner) {
+                lastSwitches = switches;
+                lastOwner = owner;
+                since = now;
+                reported = false;
+            } else if (!reported && now - since >= maxNanos) {
+                reported = true;
+                stalls++;
+                Thread t = owner.thread();
+                List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
+                BlockingReport report = new BlockingReport(hub, owner, Duration.ofNanos(now - since), stack);
+                for (Listener l : listeners) {
+                    try {
+                        l.blocked(report);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "hub monitor listener " + l + " failed", e);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.greenlet.lock;
+
+import dev.greenlet.Greenlet;
+import dev.greenlet.Waiter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A reentrant lock owned by a greenlet (or a plain thread), which may acquire it again
+ * (gevent's {@code RLock}).
+ *
+ * <pre>{@code
+ * try (var held = lock.hold()) { ... }   // acquire ... release
+ * }</pre>
+ *
+ * <p>Only the owner may release it, once per acquire; anyone else gets a clear error. Waiters
+ * get it in the order they began to wait: a release that frees it hands it straight to the
+ * first waiter. Waits are cooperative points in a greenlet and block on a plain thread; a
+ * kill or {@link dev.greenlet.Timeout} of a waiting greenlet ends its wait at once, and then it
+ * does not own the lock.
+ *
+ * <p>Why a greenlet lock when the hub runs one greenlet at a time: code between two
+ * cooperative points needs none, but a critical section that waits (a read-modify-write
+ * around a network call) does.
+ *
+ * <p>Implementation overview: {@code lock} guards the owner, the hold count and the FIFO map
+ * from each waiter to the greenlet or thread it acquires for.
+ */
+public class RLock {
+
+    private final Object lock = new Object();
+    private Object owner;   // guarded by lock: the owning Greenlet or Thread, or null
+    private int count;      // guarded by lock: holds by the owner
+    private final LinkedHashMap<Waiter, Object> waiters = new LinkedHashMap<>(); // guarded by lock
+
+    private static Object me() {
+        Greenlet<?> g = Greenlet.current();
+        return g != null ? g : Thread.currentThread();
+    }
+
+    /** Acquires the lock, waiting as long as it takes; returns at once if the caller owns it. */
+    public void acquire() {
+        acquireUntil(0, true);
+    }
+
+    /** Acquires the lock, waiting at most {@code timeout}; says whether it did. */
+    public boolean acquire(Duration timeout) {
+        return acquireUntil(Waiter.deadline(timeout), true);
+    }
+
+    /** Acquires the lock only if it is free or already the caller's. */
+    public boolean tryAcquire() {
+        return acquireUntil(0, false);
+    }
+
+    private boolean acquireUntil(long deadline, boolean block) {
+        Object me = me();
+        Waiter w;
+        synchronized (lock) {
+            if (owner == null || owner == me) {
+                owner = me;
+                count++;
+                return true;
+            }
+            if (!block || Waiter.isPast(deadline)) {
+                return false;
+            }
+            w = Waiter.forCurrent(this);
+            waiters.put(w, me);
+        }
+        boolean handed = false;
+        try {
+            handed = w.awaitUntil(deadline);
+        } finally {
+            if (!handed) {
+                synchronized (lock) {
+                    waiters.remove(w);
+                }
+            }
+        }
+        return handed;
+    }
+
+    /**
+     * Releases one hold; the last one frees the lock and hands it to the first waiter.
+     *
+     * @throws IllegalStateException if the caller does not own the lock
+     */
+    public void release() {
+        Object me = me();
+        synchronized (lock) {
+            if (owner != me) {
+                throw new IllegalStateException("cannot release " + this + ": it is "
+                        + (owner == null ? "not locked" : "owned by " + owner) + ", not by " + me
+                        + "; only the greenlet (or thread) that acquired it may release it");
+            }
+            if (--count > 0) {
+                return;
+            }
+            owner = null;
+            var it = waiters.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<Waiter, Object> next = it.next();
+                it.remove();
+                // Set the owner before the signal, so the woken waiter finds the lock its own.
+                owner = next.getValue();
+                count = 1;
+                if (next.getKey().signal()) {
+                    return;
+                }
+                owner = null;
+                count = 0;
+            }
+        }
+    }
+
+    /** Acquires the lock and returns a resource whose {@code close()} releases it. */
+    public Hold hold() {
+        acquire();
+        return new Hold(this);
+    }
+
+    /** A hold of the lock; closing it releases it, once. */
+    public static final class Hold implements AutoCloseable {
+        private RLock rlock;
+
+        Hold(RLock rlock) {
+            this.rlock = rlock;
+        }
+
+        @Override
+        public void close() {
+            RLock l = rlock;
+            if (l != null) {
+                rlock = null;
+                l.release();
+            }
+        }
+    }
+
+    /** Whether some greenlet or thread holds the lock. */
+    public boolean locked() {
+        synchronized (lock) {
+            return owner != null;
+        }
+    }
+
+    /** Whether the caller holds the lock. */
+    public boolean isOwnedByCurrent() {
+        Object me = me();
+        synchronized (lock) {
+            return owner == me;
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "RLock@" + Integer.toHexString(System.identityHashCode(this)) + "[owner=" + owner + ", count=" + count
+                    + ", waiters=" + waiters.size() + "]";
+        }
+    }
+}

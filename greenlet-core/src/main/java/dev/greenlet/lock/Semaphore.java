@@ -1,0 +1,187 @@
+package dev.greenlet.lock;
+
+import dev.greenlet.Waiter;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+
+/**
+ * A counting semaphore for greenlets and threads (gevent's {@code Semaphore}).
+ *
+ * <pre>{@code
+ * Semaphore slots = new Semaphore(10);
+ * try (var permit = slots.hold()) {   // waits cooperatively for one of 10 permits
+ *     callTheBackend();
+ * }
+ * }</pre>
+ *
+ * <p>Acquiring is fair: waiters get permits in the order they began to wait, and a
+ * {@link #release()} hands its permit straight to the first waiter, so a newcomer never takes
+ * it first. Waits are cooperative points in a greenlet and block on a plain thread. A kill or
+ * {@link dev.greenlet.Timeout} of a waiting greenlet ends its wait at once, and then it holds
+ * no permit; a waiter that was handed a permit before the kill arrived returns holding it, and
+ * the kill lands at its next cooperative point.
+ *
+ * <p>Implementation overview: {@code lock} guards the counter and the FIFO waiter set. The set
+ * is non-empty only while the counter is 0 (a release with waiters hands off instead of
+ * counting), so acquiring never needs to look past the counter.
+ */
+public class Semaphore {
+
+    final Object lock = new Object();
+    int counter;                                                     // guarded by lock
+    private final LinkedHashSet<Waiter> acquirers = new LinkedHashSet<>(); // guarded by lock; non-empty only if counter == 0
+    private final LinkedHashSet<Waiter> watchers = new LinkedHashSet<>();  // guarded by lock: await() callers
+
+    /**
+     * A semaphore with {@code value} permits.
+     *
+     * @throws IllegalArgumentException if {@code value} is negative
+     */
+    public Semaphore(int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("semaphore initial value must be >= 0, got " + value);
+        }
+        this.counter = value;
+    }
+
+    /** Takes a permit, waiting as long as it takes. */
+    public void acquire() {
+        acquireUntil(0, true);
+    }
+
+    /**
+     * Takes a permit, waiting at most {@code timeout}; says whether it got one.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public boolean acquire(Duration timeout) {
+        return acquireUntil(Waiter.deadline(timeout), true);
+    }
+
+    /** Takes a permit if one is free now, without waiting (gevent's {@code acquire(blocking=False)}). */
+    public boolean tryAcquire() {
+        return acquireUntil(0, false);
+    }
+
+    private boolean acquireUntil(long deadline, boolean block) {
+        Waiter w;
+        synchronized (lock) {
+            if (counter > 0) {
+                counter--;
+                return true;
+            }
+            if (!block || Waiter.isPast(deadline)) {
+                return false;
+            }
+            w = Waiter.forCurrent(this);
+            acquirers.add(w);
+        }
+        boolean handedPermit = false;
+        try {
+            handedPermit = w.awaitUntil(deadline);
+        } finally {
+            if (!handedPermit) {
+                synchronized (lock) {
+                    acquirers.remove(w);
+                }
+            }
+        }
+        return handedPermit;
+    }
+
+    /** Returns a permit: to the first waiter if any, else to the counter. Any thread may call it. */
+    public void release() {
+        synchronized (lock) {
+            checkRelease();
+            while (!acquirers.isEmpty()) {
+                if (acquirers.removeFirst().signal()) {
+                    return;
+                }
+            }
+            counter++;
+            while (!watchers.isEmpty()) {
+                watchers.removeFirst().signal();
+            }
+        }
+    }
+
+    /** A check before a release, holding {@code lock}; the bounded semaphore refuses to exceed its bound. */
+    void checkRelease() {
+    }
+
+    /** Acquires a permit and returns it as a resource whose {@code close()} releases it. */
+    public Permit hold() {
+        acquire();
+        return new Permit(this);
+    }
+
+    /** A held permit; closing it releases it, once. */
+    public static final class Permit implements AutoCloseable {
+        private Semaphore semaphore;
+
+        Permit(Semaphore semaphore) {
+            this.semaphore = semaphore;
+        }
+
+        @Override
+        public void close() {
+            Semaphore s = semaphore;
+            if (s != null) {
+                semaphore = null;
+                s.release();
+            }
+        }
+    }
+
+    /**
+     * Waits at most {@code timeout} (null: no limit) until a permit is free, without taking it,
+     * and says whether one is (gevent's {@code wait}).
+     */
+    public boolean await(Duration timeout) {
+        long deadline = Waiter.deadline(timeout);
+        Waiter w;
+        synchronized (lock) {
+            if (counter > 0) {
+                return true;
+            }
+            if (Waiter.isPast(deadline)) {
+                return false;
+            }
+            w = Waiter.forCurrent(this);
+            watchers.add(w);
+        }
+        boolean signalled = false;
+        try {
+            signalled = w.awaitUntil(deadline);
+        } finally {
+            if (!signalled) {
+                synchronized (lock) {
+                    watchers.remove(w);
+                }
+            }
+        }
+        return signalled;
+    }
+
+    /** Whether no permit is free now (gevent's {@code locked()}). */
+    public boolean locked() {
+        synchronized (lock) {
+            return counter == 0;
+        }
+    }
+
+    /** The number of free permits. */
+    public int counter() {
+        synchronized (lock) {
+            return counter;
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this))
+                    + "[counter=" + counter + ", waiters=" + acquirers.size() + "]";
+        }
+    }
+}

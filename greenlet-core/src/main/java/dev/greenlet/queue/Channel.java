@@ -1,0 +1,53 @@
+package dev.greenlet.queue;
+
+/**
+ * A queue with no room (gevent's {@code Channel}): {@code put} waits until a getter takes the
+ * item, and {@code get} waits until a putter hands one over. A rendezvous between two greenlets
+ * (or threads).
+ *
+ * <p>A kill or {@link dev.greenlet.Timeout} of a waiting putter ends its wait at once and then
+ * it delivered nothing; a put whose item a getter already took returns normally and the kill
+ * lands at the putter's next cooperative point. {@link #putNowait} succeeds only while a getter
+ * waits, and {@link #getNowait} only while a putter waits.
+ */
+public class Channel<T> extends Queue<T> {
+
+    /** A channel. */
+    public Channel() {
+        super(0, new java.util.ArrayDeque<>()); // stays empty: items pass from putter to getter
+    }
+
+    @Override
+    boolean putUntil(T item, long deadline, boolean block) {
+        java.util.Objects.requireNonNull(item, "channel items must not be null");
+        Node<T> node;
+        synchronized (lock) {
+            if (handToGetterLocked(item)) {
+                return true;
+            }
+            if (!block || dev.greenlet.Waiter.isPast(deadline)) {
+                return false;
+            }
+            node = new Node<>(dev.greenlet.Waiter.forCurrent(this), item);
+            putters.add(node);
+        }
+        return awaitNode(node, putters, deadline);
+    }
+
+    @Override
+    T takeFromPutterLocked() {
+        while (!putters.isEmpty()) {
+            Node<T> putter = putters.removeFirst();
+            if (putter.waiter.signal()) {
+                return putter.item;
+            }
+        }
+        return null;
+    }
+
+    /** Always true: a channel has no room. */
+    @Override
+    public boolean isFull() {
+        return true;
+    }
+}

@@ -1,0 +1,306 @@
+package dev.greenlet.queue;
+
+import dev.greenlet.Waiter;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+
+/**
+ * A FIFO queue for greenlets and threads, bounded or unbounded (gevent's {@code Queue}).
+ *
+ * <pre>{@code
+ * Queue<Job> jobs = new Queue<>(100);      // put waits while 100 items are queued
+ * spawn(() -> { while (true) handle(jobs.get()); });
+ * jobs.put(job);
+ * }</pre>
+ *
+ * <p>{@code put} and {@code get} are cooperative points in a greenlet and block on a plain
+ * thread, so greenlets of any hub and plain threads can share a queue. Waiting getters and
+ * putters are served in the order they began to wait: an item put while getters wait goes
+ * straight to the first of them, and a get from a full queue lets the first waiting putter's
+ * item in. A kill or {@link dev.greenlet.Timeout} of a waiting greenlet ends its wait at once,
+ * and then its {@code get} took no item and its {@code put} added none; an operation that had
+ * already completed returns normally and the kill lands at the next cooperative point. Items
+ * are never lost or delivered twice.
+ *
+ * <p>Differences from gevent: {@code null} items are refused, as in {@code java.util.concurrent}
+ * queues; {@link #peek()} does not wait and returns null when empty; iteration is a snapshot that
+ * consumes nothing, as for Java collections (gevent's iteration consumes).
+ *
+ * <p>Implementation overview: {@code lock} guards the items and the two FIFO sets of waiting
+ * getters and putters, each a {@link Node} holding the waiter and the item it hands over.
+ * Getters wait only while there are no items, and putters only while the queue is full, so a
+ * put with waiting getters hands its item to the first getter whose waiter it can still signal
+ * (one that timed out or was killed refuses the signal and is skipped).
+ *
+ * @param <T> the type of the items
+ */
+public class Queue<T> implements Iterable<T> {
+
+    /** A waiting getter or putter and the item it hands over. */
+    static final class Node<T> {
+        final Waiter waiter;
+        T item;
+
+        Node(Waiter waiter, T item) {
+            this.waiter = waiter;
+            this.item = item;
+        }
+    }
+
+    final Object lock = new Object();
+    private final java.util.Queue<T> items;                          // guarded by lock
+    private final int maxsize;                                       // Integer.MAX_VALUE when unbounded
+    final LinkedHashSet<Node<T>> getters = new LinkedHashSet<>();    // guarded by lock; non-empty only if items is empty
+    final LinkedHashSet<Node<T>> putters = new LinkedHashSet<>();    // guarded by lock; non-empty only if full
+
+    /** An unbounded queue. */
+    public Queue() {
+        this(0);
+    }
+
+    /**
+     * A queue that holds at most {@code maxsize} items; 0 means unbounded (as in gevent since
+     * 1.1). For a queue with no room at all, where put waits for a getter, use {@link Channel}.
+     *
+     * @throws IllegalArgumentException if {@code maxsize} is negative
+     */
+    public Queue(int maxsize) {
+        this(maxsize, new ArrayDeque<>());
+    }
+
+    /** A queue over {@code items}, which decides the order ({@link PriorityQueue}, {@link LifoQueue}). */
+    protected Queue(int maxsize, java.util.Queue<T> items) {
+        if (maxsize < 0) {
+            throw new IllegalArgumentException("queue maxsize must be >= 0 (0 for unbounded), got " + maxsize
+                    + "; for a rendezvous with no room use Channel");
+        }
+        this.maxsize = maxsize == 0 ? Integer.MAX_VALUE : maxsize;
+        this.items = items;
+    }
+
+    // ---------------------------------------------------------------- put
+
+    /** Adds {@code item}, waiting while the queue is full. */
+    public void put(T item) {
+        if (!putUntil(item, 0, true)) {
+            throw new AssertionError("an untimed put cannot fail");
+        }
+    }
+
+    /**
+     * Adds {@code item}, waiting at most {@code timeout} while the queue is full.
+     *
+     * @throws Full if it is still full after {@code timeout}
+     */
+    public void put(T item, Duration timeout) {
+        if (!putUntil(item, Waiter.deadline(timeout), true)) {
+            throw new Full("put: " + this + " still full after " + timeout);
+        }
+    }
+
+    /**
+     * Adds {@code item} if there is room now.
+     *
+     * @throws Full if the queue is full
+     */
+    public void putNowait(T item) {
+        if (!putUntil(item, 0, false)) {
+            throw new Full("putNowait: " + this + " is full; use put() to wait for room");
+        }
+    }
+
+    /** Adds {@code item} if there is room now; says whether it did (the Java spelling of {@link #putNowait}). */
+    public boolean offer(T item) {
+        return putUntil(item, 0, false);
+    }
+
+    boolean putUntil(T item, long deadline, boolean block) {
+        Objects.requireNonNull(item, "queue items must not be null");
+        Node<T> node;
+        synchronized (lock) {
+            if (handToGetterLocked(item)) {
+                onPutLocked();
+                return true;
+            }
+            if (items.size() < maxsize) {
+                items.add(item);
+                onPutLocked();
+                return true;
+            }
+            if (!block || Waiter.isPast(deadline)) {
+                return false;
+            }
+            node = new Node<>(Waiter.forCurrent(this), item);
+            putters.add(node);
+        }
+        return awaitNode(node, putters, deadline);
+    }
+
+    /** Hook for {@link JoinableQueue}: an item was accepted; called holding {@code lock}. */
+    void onPutLocked() {
+    }
+
+    /** Hands {@code item} to the first waiting getter that still waits; holding {@code lock}. */
+    final boolean handToGetterLocked(T item) {
+        while (!getters.isEmpty()) {
+            Node<T> getter = getters.removeFirst();
+            getter.item = item;
+            if (getter.waiter.signal()) {
+                return true;
+            }
+            getter.item = null;
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- get
+
+    /** Removes and returns the next item, waiting while the queue is empty. */
+    public T get() {
+        return getUntil(0, true);
+    }
+
+    /**
+     * Removes and returns the next item, waiting at most {@code timeout} while the queue is empty.
+     *
+     * @throws Empty if it is still empty after {@code timeout}
+     */
+    public T get(Duration timeout) {
+        T item = getUntil(Waiter.deadline(timeout), true);
+        if (item == null) {
+            throw new Empty("get: " + this + " still empty after " + timeout);
+        }
+        return item;
+    }
+
+    /**
+     * Removes and returns the next item if there is one now.
+     *
+     * @throws Empty if the queue is empty
+     */
+    public T getNowait() {
+        T item = getUntil(0, false);
+        if (item == null) {
+            throw new Empty("getNowait: " + this + " is empty; use get() to wait for an item");
+        }
+        return item;
+    }
+
+    /** Removes and returns the next item if there is one now, else null (the Java spelling of {@link #getNowait}). */
+    public T poll() {
+        return getUntil(0, false);
+    }
+
+    T getUntil(long deadline, boolean block) {
+        Node<T> node;
+        synchronized (lock) {
+            T item = items.poll();
+            if (item != null) {
+                admitPutterLocked();
+                return item;
+            }
+            item = takeFromPutterLocked();
+            if (item != null) {
+                return item;
+            }
+            if (!block || Waiter.isPast(deadline)) {
+                return null;
+            }
+            node = new Node<>(Waiter.forCurrent(this), null);
+            getters.add(node);
+        }
+        return awaitNode(node, getters, deadline) ? node.item : null;
+    }
+
+    /** After a get made room: moves the first waiting putter's item in; holding {@code lock}. */
+    private void admitPutterLocked() {
+        while (!putters.isEmpty() && items.size() < maxsize) {
+            Node<T> putter = putters.removeFirst();
+            if (putter.waiter.signal()) {
+                items.add(putter.item);
+                onPutLocked();
+            }
+        }
+    }
+
+    /** Takes an item straight from a waiting putter (a {@link Channel}, which holds none); holding {@code lock}. */
+    T takeFromPutterLocked() {
+        return null;
+    }
+
+    /** Waits for {@code node} to be served; on timeout or kill, withdraws it. True if served. */
+    final boolean awaitNode(Node<T> node, LinkedHashSet<Node<T>> waiting, long deadline) {
+        boolean served = false;
+        try {
+            served = node.waiter.awaitUntil(deadline);
+        } finally {
+            if (!served) {
+                synchronized (lock) {
+                    waiting.remove(node);
+                }
+            }
+        }
+        return served;
+    }
+
+    // ---------------------------------------------------------------- inspection
+
+    /** The next item without removing it, or null if the queue is empty. Does not wait. */
+    public T peek() {
+        synchronized (lock) {
+            return items.peek();
+        }
+    }
+
+    /** The number of items in the queue (gevent's {@code qsize()}). */
+    public int size() {
+        synchronized (lock) {
+            return items.size();
+        }
+    }
+
+    /** Whether the queue holds no items. */
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /** Whether a put would wait now. */
+    public boolean isFull() {
+        synchronized (lock) {
+            return items.size() >= maxsize;
+        }
+    }
+
+    /** The bound, or 0 if unbounded. */
+    public int maxsize() {
+        return maxsize == Integer.MAX_VALUE ? 0 : maxsize;
+    }
+
+    /** Waiting getters minus waiting putters (gevent's {@code getters}/{@code putters} counts). */
+    public int balance() {
+        synchronized (lock) {
+            return getters.size() - putters.size();
+        }
+    }
+
+    /** A snapshot of the items, in the order a get would take them for a FIFO queue; consumes nothing. */
+    @Override
+    public Iterator<T> iterator() {
+        synchronized (lock) {
+            return new ArrayList<>(items).iterator();
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(this)) + "[size="
+                    + items.size() + (maxsize == Integer.MAX_VALUE ? "" : "/" + maxsize) + ", getters=" + getters.size()
+                    + ", putters=" + putters.size() + "]";
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.greenlet;
+
+import static dev.greenlet.Gevent.joinall;
+import static dev.greenlet.Gevent.sleep;
+import static dev.greenlet.Gevent.spawn;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.greenlet.event.Event;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The blocking-hub monitor and run-info dumps. */
+class MonitorAndRunInfoTest extends HubTestSupport {
+
+    /** A greenlet that calls Thread.sleep(300) is reported once, with that frame in its stack. */
+    @Test
+    void monitorReportsABlockingGreenletOnceWithItsStack() throws Exception {
+        List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
+        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(100))) {
+            monitor.removeListener(HubMonitor.LOGGING);
+            monitor.addListener(reports::add);
+            Greenlet<Void> blocker = hub.spawn(() -> {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            blocker.join();
+            Thread.sleep(100);
+            assertThat(reports).hasSize(1);
+            HubMonitor.BlockingReport report = reports.get(0);
+            assertThat(report.greenlet()).isSameAs(blocker);
+            assertThat(report.blockedFor()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            assertThat(report.stack()).anyMatch(f -> f.getClassName().equals("java.lang.Thread") && f.getMethodName().equals("sleep"));
+            assertThat(report.stack()).anyMatch(f -> f.getClassName().equals(MonitorAndRunInfoTest.class.getName()));
+            assertThat(report.format()).contains("Gevent.offload").contains(blocker.name());
+            assertThat(monitor.stallCount()).isOne();
+        }
+    }
+
+    /** A busy but cooperative workload, yielding often, is never reported. */
+    @Test
+    void monitorIsSilentUnderABusyCooperativeWorkload() throws Exception {
+        List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
+        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(50))) {
+            monitor.removeListener(HubMonitor.LOGGING);
+            monitor.addListener(reports::add);
+            long end = System.nanoTime() + 500_000_000L;
+            inHub(() -> {
+                List<Greenlet<?>> gs = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    gs.add(spawn(() -> {
+                        while (System.nanoTime() < end) {
+                            busyFor(0);
+                            sleep(0);
+                        }
+                    }));
+                }
+                joinall(gs);
+            });
+            assertThat(reports).isEmpty();
+        }
+    }
+
+    @Test
+    void runInfoShowsEachGreenletsStateWhatItWaitsOnAndItsStack() {
+        Event event = new Event();
+        inHub(() -> {
+            Greenlet<Void> sleeper = spawn(() -> sleep(LONG_MS)).setName("sleeper");
+            Greenlet<Boolean> waiter = spawn(() -> event.await()).setName("waiter");
+            var offloaded = spawn(() -> Gevent.offload(() -> {
+                event.await();
+                return null;
+            })).setName("offloaded");
+            sleep(0);
+            Greenlet<Void> ready = spawn(() -> { }).setName("ready");
+            List<GreenletInfo> infos = hub.runInfo();
+            assertThat(infos).extracting(GreenletInfo::name).contains("sleeper", "waiter", "offloaded", "ready");
+            for (GreenletInfo info : infos) {
+                switch (info.name()) {
+                    case "sleeper" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.SLEEPING);
+                    case "waiter" -> {
+                        assertThat(info.state()).isEqualTo(GreenletInfo.State.WAITING);
+                        assertThat(info.waitingOn()).startsWith("Event@");
+                        assertThat(info.spawnedBy()).contains("Greenlet");
+                    }
+                    case "offloaded" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.OFFLOADED);
+                    case "ready" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.READY);
+                    default -> {
+                        assertThat(info.state()).isEqualTo(GreenletInfo.State.RUNNING);
+                        assertThat(info.stack()).anyMatch(f -> f.getMethodName().equals("runInfo"));
+                    }
+                }
+            }
+            assertThat(hub.formatRunInfo()).contains("Hub 'MonitorAndRunInfoTest'").contains("<Greenlet \"sleeper\"")
+                    .contains("SLEEPING").contains("at ");
+            event.set();
+            sleeper.kill();
+            joinall(List.of(waiter, offloaded, ready));
+        });
+    }
+}
