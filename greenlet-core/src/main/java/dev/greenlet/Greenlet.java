@@ -71,7 +71,8 @@ public final class Greenlet<T> implements Waitable {
     private static final int NEW = 0;
     private static final int SCHEDULED = 1;
     private static final int RUNNING = 2;
-    private static final int DEAD = 3;
+    private static final int FINISHING = 3; // result stored, a failure being reported; nothing woken yet
+    private static final int DEAD = 4;
 
     private static final VarHandle STATE;
     private static final VarHandle PENDING;
@@ -91,11 +92,11 @@ public final class Greenlet<T> implements Waitable {
     private final WeakReference<Greenlet<?>> spawner;  // null when spawned from a plain thread
     private Callable<? extends T> fn;                  // cleared once run, so it can be collected
     private Thread thread;                             // created on the greenlet's first turn
-    private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> DEAD, or NEW/SCHEDULED -> DEAD
-    private T value;                                   // written before state becomes DEAD
-    private Throwable error;                           // written before state becomes DEAD; GreenletExit included
+    private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> FINISHING -> DEAD; a kill before
+                                                       //   the start goes from NEW or SCHEDULED to FINISHING
+    private T value;                                   // written before state becomes FINISHING
+    private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
     private Object links;                              // guarded by this: null, one link, or an ArrayList of them
-    private List<Link> deferredLinks;                  // user links of a greenlet killed before it started
     private HubTimer startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
@@ -221,15 +222,8 @@ public final class Greenlet<T> implements Waitable {
                 failure = t;
             }
             runLinks(complete(result, failure));
-        } else {
-            // Killed before it started: complete() ran in the killer; only the links are left.
-            List<Link> userLinks;
-            synchronized (this) {
-                userLinks = deferredLinks;
-                deferredLinks = null;
-            }
-            runLinks(userLinks);
         }
+        // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
         pendingThrow = null;
         hub.exit(this);
@@ -238,22 +232,25 @@ public final class Greenlet<T> implements Waitable {
     // ---------------------------------------------------------------- completion and links
 
     /**
-     * Stores the result and marks the greenlet dead; reports a failure to the hub's error
-     * handler; then wakes everything waiting on it, so that no joiner can see the failure
-     * before the handler has (gevent reports in {@code _report_error}, before any link runs).
-     * Returns the user links, which must run holding the permit.
+     * Stores the result; reports a failure to the hub's error handler; then marks the greenlet
+     * dead and wakes everything waiting on it, so that no joiner can see the failure before the
+     * handler has (gevent too reports in {@code _report_error}, before the greenlet is dead or
+     * any link runs). Returns the user links, which must run holding the permit.
      */
     private List<Link> complete(T result, Throwable failure) {
-        Object ls;
         synchronized (this) {
             value = result;
             error = failure;
-            state = DEAD;
-            ls = links;
-            links = null;
+            state = FINISHING;
         }
         if (failure != null && !(failure instanceof GreenletExit)) {
             hub.reportError(this, failure);
+        }
+        Object ls;
+        synchronized (this) {
+            state = DEAD;
+            ls = links;
+            links = null;
         }
         List<Link> userLinks = null;
         for (Object l : linkList(ls)) {
@@ -269,6 +266,13 @@ public final class Greenlet<T> implements Waitable {
             }
         }
         return userLinks;
+    }
+
+    /** Runs user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
+    private void runLinksInHub(List<Link> userLinks) {
+        Greenlet<Void> runner = new Greenlet<>(hub, "links of " + name(), callable(() -> runLinks(userLinks)));
+        runner.state = SCHEDULED;
+        hub.admit(runner, true, true);
     }
 
     @SuppressWarnings("unchecked")
@@ -379,12 +383,7 @@ public final class Greenlet<T> implements Waitable {
         Objects.requireNonNull(callback, "callback");
         Link l = new Link((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
         if (!addLink(l)) {
-            if (hub.isClosed()) {
-                l.runFor(this);
-            } else {
-                Greenlet<Void> runner = new Greenlet<>(hub, "link of " + name(), callable(() -> l.runFor(this)));
-                runner.start();
-            }
+            runLinksInHub(List.of(l));
         }
     }
 
@@ -524,7 +523,7 @@ public final class Greenlet<T> implements Waitable {
 
     /** Whether this greenlet is dead without an exception; one killed by {@link GreenletExit} counts, as in gevent. */
     public boolean isSuccessful() {
-        if (state != DEAD) {
+        if (state < FINISHING) {
             return false;
         }
         Throwable e = error;
@@ -536,12 +535,12 @@ public final class Greenlet<T> implements Waitable {
      * greenlet counts as successful, as in gevent; this tells it from one that returned null.
      */
     public boolean isKilled() {
-        return state == DEAD && error instanceof GreenletExit;
+        return state >= FINISHING && error instanceof GreenletExit;
     }
 
     /** The value it returned, or null if it is not dead, failed or was killed. */
     public T value() {
-        return state == DEAD && error == null ? value : null;
+        return state >= FINISHING && error == null ? value : null;
     }
 
     /**
@@ -549,7 +548,7 @@ public final class Greenlet<T> implements Waitable {
      * counts as success, as in gevent, so it is not returned here.
      */
     public Throwable exception() {
-        if (state != DEAD) {
+        if (state < FINISHING) {
             return null;
         }
         Throwable e = error;
@@ -648,8 +647,8 @@ public final class Greenlet<T> implements Waitable {
             throw Greenlet.<RuntimeException>sneaky(ex);
         }
         int s = state;
-        if ((s == NEW || s == SCHEDULED) && STATE.compareAndSet(this, s, DEAD)) {
-            killBeforeStart(s, ex);
+        if ((s == NEW || s == SCHEDULED) && STATE.compareAndSet(this, s, FINISHING)) {
+            killBeforeStart(ex);
             return;
         }
         raise(ex, true);
@@ -662,25 +661,22 @@ public final class Greenlet<T> implements Waitable {
         }
     }
 
-    private void killBeforeStart(int previous, Throwable ex) {
+    private void killBeforeStart(Throwable ex) {
         List<Link> userLinks = complete(null, ex);
-        boolean needsTurn;
         HubTimer timer;
         synchronized (this) {
-            deferredLinks = userLinks;
             timer = startTimer;
             startTimer = null;
         }
-        if (previous == NEW) {
-            // Never admitted: give it a turn on its hub just to run its links there.
-            needsTurn = userLinks != null;
-            if (needsTurn) {
-                hub.admit(this, true, true);
-            }
-        } else if (timer != null && TimerQueue.INSTANCE.cancel(timer)) {
-            hub.schedule(this); // was waiting for startLater's timer: take its turn now
+        if (timer != null && TimerQueue.INSTANCE.cancel(timer)) {
+            // It was admitted and waiting for startLater's timer: give it its turn now, so that it
+            // leaves the hub. (A greenlet in the ready queue takes its turn anyway; one never
+            // started was never admitted.)
+            hub.schedule(this);
         }
-        // Otherwise it is already in the ready queue; its turn will run the links.
+        if (userLinks != null) {
+            runLinksInHub(userLinks);
+        }
     }
 
     /**
@@ -835,6 +831,7 @@ public final class Greenlet<T> implements Waitable {
             case NEW -> "new";
             case SCHEDULED -> "scheduled";
             case RUNNING -> "running";
+            case FINISHING -> "finishing";
             default -> error == null ? "dead" : error instanceof GreenletExit ? "killed" : "failed";
         };
         return "<Greenlet \"" + name() + "\" #" + id + " " + st + ">";

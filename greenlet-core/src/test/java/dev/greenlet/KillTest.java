@@ -44,7 +44,10 @@ class KillTest extends HubTestSupport {
         Greenlet<String> g = new Greenlet<>(hub, "never-started", () -> "x");
         CountDownLatch linked = new CountDownLatch(1);
         g.link(dead -> {
-            assertThat(Greenlet.current()).as("links run holding the permit, in a greenlet").isSameAs(dead);
+            assertThat(Greenlet.current()).as("links run in a greenlet of the same hub").isNotNull();
+            assertThat(Greenlet.current().hub()).isSameAs(hub);
+            assertThat(hub.runningGreenlet()).as("holding the permit").isSameAs(Greenlet.current());
+            assertThat(dead.isDead()).isTrue();
             linked.countDown();
         });
         g.kill(false, null);
