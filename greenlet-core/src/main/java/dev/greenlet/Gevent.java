@@ -321,6 +321,15 @@ public final class Gevent {
         return Hub.current();
     }
 
+    /**
+     * Whether the caller is a greenlet that holds its hub's turn, so that the library's waits
+     * switch cooperatively here: false on a plain thread and inside {@link #offload}, where they
+     * block. For integrations that choose between a cooperative and a blocking path.
+     */
+    public static boolean isCooperative() {
+        return Greenlet.cooperative() != null;
+    }
+
     /** The calling greenlet, or null on a plain thread (gevent's {@code getcurrent()}). */
     public static Greenlet<?> getCurrent() {
         return Greenlet.current();
