@@ -15,8 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * Heap per parked greenlet: parks 100,000 greenlets in {@code sleep} and measures the retained
  * heap after a full GC, beside 100,000 raw virtual threads parked in {@code LockSupport.park} in
  * the same JVM. Bar (issue 2): at most 2 KB per parked greenlet. JMH measures time, not
- * retained heap, so this is a plain program; run it with
- * {@code mvn -pl benchmarks validate exec:exec -Djmh.args=...} replaced by the README's command.
+ * retained heap, so this is a plain program; the README gives the command
+ * ({@code exec:exec@heap}).
  */
 public final class HeapPerParkedGreenlet {
 
