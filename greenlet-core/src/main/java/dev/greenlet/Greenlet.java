@@ -104,6 +104,7 @@ public final class Greenlet<T> implements Waitable {
     private boolean interruptedByKill;                 // guarded by this: raise() interrupted the offloaded call
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
+    long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
 
@@ -778,6 +779,19 @@ public final class Greenlet<T> implements Waitable {
             }
         });
         return f;
+    }
+
+    /**
+     * A greenlet that is already dead with {@code value}, never run: what a {@code @Greenlet}
+     * method returning {@code Greenlet<T>} returns, as an {@code @Async} method returns
+     * {@code CompletableFuture.completedFuture(value)}. It belongs to the calling greenlet's hub
+     * (the default hub on a plain thread).
+     */
+    public static <T> Greenlet<T> completed(T value) {
+        Greenlet<T> g = new Greenlet<>(Hub.current(), null, () -> value);
+        g.value = value;
+        g.state = DEAD;
+        return g;
     }
 
     /**

@@ -65,6 +65,8 @@ public final class HubMonitor implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long stalls;
+    private volatile long blockedSince;          // when the current holder was first seen holding the permit; 0: none
+    private volatile Greenlet<?> blockedHolder;  // that holder
 
     HubMonitor(Hub hub, Duration maxBlockingTime) {
         this.hub = hub;
@@ -89,6 +91,25 @@ public final class HubMonitor implements AutoCloseable {
     /** How many stalls it has reported. */
     public long stallCount() {
         return stalls;
+    }
+
+    /**
+     * How long the greenlet holding the permit has held it without switching, as last sampled
+     * (a lower bound, up to a fifth of {@code maxBlockingTime} stale); zero when the hub is idle
+     * or switching. The Actuator health indicator reads it.
+     */
+    public Duration currentBlocking() {
+        long since = blockedSince;
+        Greenlet<?> holder = blockedHolder;
+        if (since == 0 || holder == null || hub.runningGreenlet() != holder) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** The greenlet {@link #currentBlocking()} is about, or null. */
+    public Greenlet<?> currentHolder() {
+        return blockedSince == 0 ? null : blockedHolder;
     }
 
     /** The stall threshold. */
@@ -123,6 +144,8 @@ public final class HubMonitor implements AutoCloseable {
                 lastOwner = owner;
                 since = now;
                 reported = false;
+                blockedHolder = owner;
+                blockedSince = owner == null ? 0 : now;
             } else if (!reported && now - since >= maxNanos) {
                 reported = true;
                 stalls++;

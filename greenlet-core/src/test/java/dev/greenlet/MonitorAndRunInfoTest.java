@@ -103,4 +103,64 @@ class MonitorAndRunInfoTest extends HubTestSupport {
             joinall(List.of(waiter, offloaded, ready));
         });
     }
+
+    /** The monitor's current view of a stall, which the Actuator health indicator reads. */
+    @Test
+    void monitorShowsTheCurrentBlockingWhileItLasts() throws Exception {
+        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(50))) {
+            monitor.removeListener(HubMonitor.LOGGING);
+            java.util.concurrent.CountDownLatch blocking = new java.util.concurrent.CountDownLatch(1);
+            Greenlet<Void> blocker = hub.spawn(() -> {
+                blocking.countDown();
+                busyFor(400);
+            });
+            blocking.await();
+            Thread.sleep(250);
+            assertThat(monitor.currentBlocking()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            assertThat(monitor.currentHolder()).isSameAs(blocker);
+            blocker.join();
+            Thread.sleep(100);
+            assertThat(monitor.currentBlocking()).isEqualTo(Duration.ZERO);
+        }
+    }
+
+    /** The hub counts how its greenlets ended, for the metrics. */
+    @Test
+    void hubCountsFinishedFailedAndKilledGreenlets() {
+        inHub(() -> {
+            Greenlet<Integer> ok = spawn(() -> 1);
+            Greenlet<Object> bad = spawn(() -> {
+                throw new IllegalStateException("bad");
+            });
+            Greenlet<Void> victim = spawn(() -> sleep(LONG_MS));
+            sleep(0);
+            victim.kill();
+            joinall(List.of(ok, bad));
+        });
+        assertThat(hub.finishedCount()).isEqualTo(4); // the run block too
+        assertThat(hub.failedCount()).isOne();
+        assertThat(hub.killedCount()).isOne();
+        assertThat(hub.spawnedCount()).isEqualTo(4);
+    }
+
+    /** With timing on, the hub measures how long ready greenlets wait for the permit. */
+    @Test
+    void permitWaitTimingMeasuresTheWaitForTheTurn() {
+        hub.setPermitWaitTiming(true);
+        inHub(() -> {
+            Greenlet<Void> waiting = spawn(() -> { });
+            busyFor(SHORT_MS); // the spawned greenlet is ready and waits all this time
+            waiting.join();
+        });
+        assertThat(hub.permitWaitNanos()).isGreaterThanOrEqualTo(SHORT_MS * 1_000_000);
+        assertThat(hub.permitGrants()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void completedGreenletIsDeadWithItsValueAndNeverRuns() {
+        Greenlet<String> done = Greenlet.completed("v");
+        assertThat(done.isDead() && done.isSuccessful()).isTrue();
+        assertThat(done.get()).isEqualTo("v");
+        assertThat(done.join(Duration.ZERO)).isTrue();
+    }
 }
