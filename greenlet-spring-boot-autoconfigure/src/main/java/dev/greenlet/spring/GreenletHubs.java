@@ -1,0 +1,110 @@
+package dev.greenlet.spring;
+
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
+import dev.greenlet.HubMonitor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The application's hubs and their lifecycle: work is spread over them round-robin, each
+ * optionally watched by a {@link HubMonitor}, and on shutdown each stops accepting greenlets,
+ * waits for the running ones up to a timeout, then kills what is left and logs each killed
+ * greenlet's name.
+ *
+ * <p>It stops after the web server (a lower lifecycle phase), so requests that are still being
+ * served can finish their greenlets first.
+ */
+public class GreenletHubs implements SmartLifecycle {
+
+    /** The lifecycle phase: below the web server's graceful shutdown, so hubs stop after it. */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private static final Log logger = LogFactory.getLog(GreenletHubs.class);
+
+    private final List<Hub> hubs;
+    private final Duration shutdownTimeout;
+    private final Duration maxBlockingTime; // null: no monitor
+    private final AtomicInteger next = new AtomicInteger();
+    private volatile boolean running;
+
+    /**
+     * @param hubs            at least one hub
+     * @param shutdownTimeout how long {@link #stop()} waits for running greenlets before it kills them
+     * @param maxBlockingTime the monitor's threshold, or null for no monitor
+     */
+    public GreenletHubs(List<Hub> hubs, Duration shutdownTimeout, Duration maxBlockingTime) {
+        if (hubs.isEmpty()) {
+            throw new IllegalArgumentException("GreenletHubs needs at least one hub");
+        }
+        this.hubs = List.copyOf(hubs);
+        this.shutdownTimeout = shutdownTimeout;
+        this.maxBlockingTime = maxBlockingTime;
+    }
+
+    /** The hubs, the first one being the {@code Hub} bean. */
+    public List<Hub> hubs() {
+        return hubs;
+    }
+
+    /** The hub for the next piece of work: round-robin over the hubs. */
+    public Hub next() {
+        return hubs.size() == 1 ? hubs.get(0) : hubs.get(Math.floorMod(next.getAndIncrement(), hubs.size()));
+    }
+
+    /** Each hub's monitor, or none. */
+    public List<HubMonitor> monitors() {
+        List<HubMonitor> monitors = new ArrayList<>();
+        for (Hub hub : hubs) {
+            if (hub.monitor() != null) {
+                monitors.add(hub.monitor());
+            }
+        }
+        return monitors;
+    }
+
+    @Override
+    public void start() {
+        if (maxBlockingTime != null) {
+            for (Hub hub : hubs) {
+                if (hub.monitor() == null) {
+                    hub.startMonitor(maxBlockingTime);
+                }
+            }
+        }
+        running = true;
+    }
+
+    /**
+     * Stops every hub gracefully: no new greenlets, then up to the shutdown timeout for the
+     * running ones (shared by all hubs), then kills the rest, logging each.
+     */
+    @Override
+    public void stop() {
+        running = false;
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        for (Hub hub : hubs) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            List<Greenlet<?>> killed = hub.shutdown(Duration.ofNanos(left));
+            for (Greenlet<?> g : killed) {
+                logger.warn("Killed greenlet '" + g.name() + "' of hub '" + hub.name() + "': still running "
+                        + shutdownTimeout.toMillis() + " ms after shutdown began (greenlet.shutdown.timeout)");
+            }
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.greenlet.spring;
+
+import dev.greenlet.GreenletExit;
+import dev.greenlet.Hub;
+import java.lang.reflect.Method;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Runs a {@link Greenlet @Greenlet} method call as a greenlet and adapts the result to the
+ * method's return type (see {@link Greenlet} for what each one means).
+ *
+ * <p>Where the greenlet runs is resolved once per method: the bean named by the annotation,
+ * or the {@code greenletTaskExecutor}. Spawning goes through a {@link GreenletTaskExecutor},
+ * so the application's {@code TaskDecorator} applies.
+ */
+public class GreenletMethodInterceptor implements MethodInterceptor {
+
+    /** The bean {@code @Greenlet} methods use when they name none. */
+    public static final String DEFAULT_EXECUTOR_BEAN_NAME = "greenletTaskExecutor";
+
+    private final BeanFactory beanFactory;
+    private final ConcurrentHashMap<Method, Target> targets = new ConcurrentHashMap<>();
+
+    public GreenletMethodInterceptor(BeanFactory beanFactory) {
+        this.beanFactory = beanFactory;
+    }
+
+    /** Where a method's greenlets run: an executor (for its decorator) and the hubs to pick from. */
+    private record Target(GreenletTaskExecutor executor, Supplier<Hub> hub) {
+    }
+
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        Method method = invocation.getMethod();
+        Class<?> returnType = method.getReturnType();
+        Target target = targets.computeIfAbsent(method, m -> resolve(m, invocation.getThis()));
+        Hub hub = target.hub().get();
+        if (returnType == void.class) {
+            target.executor().spawn(hub, () -> {
+                proceed(invocation);
+                return null;
+            });
+            return null;
+        }
+        if (returnType == dev.greenlet.Greenlet.class) {
+            return target.executor().spawn(hub, () -> unwrap(proceed(invocation)));
+        }
+        // CompletableFuture, CompletionStage, Future: the caller sees the outcome only through
+        // the future, so the greenlet itself ends normally and nothing is reported twice.
+        CompletableFuture<Object> future = new CompletableFuture<>();
+        dev.greenlet.Greenlet<Void> g = target.executor().spawn(hub, () -> {
+            try {
+                future.complete(unwrap(proceed(invocation)));
+            } catch (GreenletExit killed) {
+                future.completeExceptionally(new CancellationException("greenlet killed").initCause(killed));
+                throw killed;
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+            return null;
+        });
+        future.whenComplete((v, e) -> {
+            if (future.isCancelled()) {
+                g.kill(false, null);
+            }
+        });
+        return future;
+    }
+
+    private static Object proceed(MethodInvocation invocation) throws Exception {
+        try {
+            return invocation.proceed();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** The value inside what the method body returned: a completed future or greenlet, or null. */
+    private static Object unwrap(Object returned) throws Exception {
+        if (returned == null) {
+            return null;
+        }
+        if (returned instanceof dev.greenlet.Greenlet<?> g) {
+            return g.get();
+        }
+        if (returned instanceof CompletionStage<?> stage) {
+            return dev.greenlet.Gevent.await(stage);
+        }
+        if (returned instanceof Future<?> f) {
+            return dev.greenlet.Gevent.offload(f::get);
+        }
+        return returned;
+    }
+
+    private Target resolve(Method method, Object bean) {
+        Class<?> targetClass = bean == null ? method.getDeclaringClass() : AopUtils.getTargetClass(bean);
+        Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
+        Greenlet annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Greenlet.class);
+        if (annotation == null) {
+            annotation = AnnotatedElementUtils.findMergedAnnotation(targetClass, Greenlet.class);
+        }
+        String name = annotation == null || annotation.value().isEmpty() ? DEFAULT_EXECUTOR_BEAN_NAME : annotation.value();
+        Object named = beanFactory.getBean(name);
+        GreenletTaskExecutor defaults = beanFactory.getBean(DEFAULT_EXECUTOR_BEAN_NAME, GreenletTaskExecutor.class);
+        if (named instanceof GreenletTaskExecutor executor) {
+            return new Target(executor, executor.hubs()::next);
+        }
+        if (named instanceof GreenletHubs hubs) {
+            return new Target(defaults, hubs::next);
+        }
+        if (named instanceof Hub hub) {
+            return new Target(defaults, () -> hub);
+        }
+        throw new IllegalStateException("@Greenlet(\"" + name + "\") on " + method + " names a bean of type "
+                + named.getClass().getName() + "; name a Hub, GreenletHubs or GreenletTaskExecutor bean");
+    }
+}

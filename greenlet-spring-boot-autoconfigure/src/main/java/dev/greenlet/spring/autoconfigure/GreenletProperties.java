@@ -1,0 +1,231 @@
+package dev.greenlet.spring.autoconfigure;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for greenlets. Bad values fail start-up with a message that names the
+ * property.
+ */
+@ConfigurationProperties("greenlet")
+public class GreenletProperties {
+
+    /**
+     * Whether to auto-configure greenlets: hubs, the task executor, @Greenlet methods, the monkey
+     * patch and the Actuator parts.
+     */
+    private boolean enabled = true;
+
+    private final Hub hub = new Hub();
+
+    private final Shutdown shutdown = new Shutdown();
+
+    private final Monitor monitor = new Monitor();
+
+    private final Executor executor = new Executor();
+
+    private final Monkey monkey = new Monkey();
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Hub getHub() {
+        return this.hub;
+    }
+
+    public Shutdown getShutdown() {
+        return this.shutdown;
+    }
+
+    public Monitor getMonitor() {
+        return this.monitor;
+    }
+
+    public Executor getExecutor() {
+        return this.executor;
+    }
+
+    public Monkey getMonkey() {
+        return this.monkey;
+    }
+
+    static Duration positiveOrZero(Duration d, String property) {
+        if (d == null || d.isNegative()) {
+            throw new IllegalArgumentException(property + " must not be negative, got " + d);
+        }
+        return d;
+    }
+
+    public static class Hub {
+
+        /**
+         * Name of the hub, in logs, metrics and run-info dumps; with several hubs, each gets a
+         * numbered suffix.
+         */
+        private String name = "greenlet";
+
+        /**
+         * Number of hubs. Greenlets of one hub run one at a time; work from the task executor and
+         * @Greenlet methods is spread over the hubs round-robin.
+         */
+        private int count = 1;
+
+        public String getName() {
+            return this.name;
+        }
+
+        public void setName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("greenlet.hub.name must not be blank");
+            }
+            this.name = name;
+        }
+
+        public int getCount() {
+            return this.count;
+        }
+
+        public void setCount(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("greenlet.hub.count must be at least 1, got " + count);
+            }
+            this.count = count;
+        }
+    }
+
+    public static class Shutdown {
+
+        /**
+         * How long to wait, when the application context closes, for running greenlets to finish
+         * before killing them.
+         */
+        private Duration timeout = Duration.ofSeconds(30);
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = positiveOrZero(timeout, "greenlet.shutdown.timeout");
+        }
+    }
+
+    public static class Monitor {
+
+        /**
+         * Whether to watch each hub for greenlets that hold it without reaching a cooperative
+         * point, and log each such stall with the greenlet's stack.
+         */
+        private boolean enabled = true;
+
+        /**
+         * How long a greenlet may hold its hub without a cooperative point before the monitor
+         * reports it.
+         */
+        private Duration maxBlockingTime = Duration.ofMillis(100);
+
+        /**
+         * How long a greenlet may hold its hub without a cooperative point before the hub reports
+         * itself down in the Actuator health endpoint.
+         */
+        private Duration unhealthyAfter = Duration.ofSeconds(5);
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getMaxBlockingTime() {
+            return this.maxBlockingTime;
+        }
+
+        public void setMaxBlockingTime(Duration maxBlockingTime) {
+            positiveOrZero(maxBlockingTime, "greenlet.monitor.max-blocking-time");
+            if (maxBlockingTime.isZero()) {
+                throw new IllegalArgumentException("greenlet.monitor.max-blocking-time must be positive, got "
+                        + maxBlockingTime + "; to turn the monitor off set greenlet.monitor.enabled=false");
+            }
+            this.maxBlockingTime = maxBlockingTime;
+        }
+
+        public Duration getUnhealthyAfter() {
+            return this.unhealthyAfter;
+        }
+
+        public void setUnhealthyAfter(Duration unhealthyAfter) {
+            this.unhealthyAfter = positiveOrZero(unhealthyAfter, "greenlet.monitor.unhealthy-after");
+        }
+    }
+
+    public static class Executor {
+
+        /**
+         * Whether the hubs also become Boot's applicationTaskExecutor, so that @Async methods and
+         * Spring MVC's async request processing run as greenlets.
+         */
+        private boolean applicationTaskExecutor = false;
+
+        public boolean isApplicationTaskExecutor() {
+            return this.applicationTaskExecutor;
+        }
+
+        public void setApplicationTaskExecutor(boolean applicationTaskExecutor) {
+            this.applicationTaskExecutor = applicationTaskExecutor;
+        }
+    }
+
+    public static class Monkey {
+
+        /**
+         * Whether to patch java.net sockets JVM-wide, before any bean is created, so that
+         * blocking socket clients (JDBC, Redis, HttpURLConnection) wait cooperatively in
+         * greenlets. Irreversible for the life of the JVM.
+         */
+        private boolean patchSocket = false;
+
+        /**
+         * Whether to make host name lookups in greenlets cooperative, JVM-wide, before any bean is
+         * created.
+         */
+        private boolean patchDns = false;
+
+        /**
+         * Whether the request factories that RestClient.Builder and RestTemplateBuilder use wait
+         * cooperatively in greenlets (the JDK HttpClient that Boot picks by default is out of the
+         * socket patch's reach).
+         */
+        private boolean patchHttpClients = false;
+
+        public boolean isPatchSocket() {
+            return this.patchSocket;
+        }
+
+        public void setPatchSocket(boolean patchSocket) {
+            this.patchSocket = patchSocket;
+        }
+
+        public boolean isPatchDns() {
+            return this.patchDns;
+        }
+
+        public void setPatchDns(boolean patchDns) {
+            this.patchDns = patchDns;
+        }
+
+        public boolean isPatchHttpClients() {
+            return this.patchHttpClients;
+        }
+
+        public void setPatchHttpClients(boolean patchHttpClients) {
+            this.patchHttpClients = patchHttpClients;
+        }
+    }
+}

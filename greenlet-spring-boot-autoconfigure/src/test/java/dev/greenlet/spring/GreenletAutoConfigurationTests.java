@@ -1,0 +1,322 @@
+package dev.greenlet.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.greenlet.Gevent;
+import dev.greenlet.Hub;
+import dev.greenlet.spring.actuate.GreenletHealthIndicator;
+import dev.greenlet.spring.actuate.GreenletMetrics;
+import dev.greenlet.spring.actuate.GreenletsEndpoint;
+import dev.greenlet.spring.autoconfigure.GreenletAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletEndpointAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletHealthAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletHttpClientsAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletMetricsAutoConfiguration;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.MDC;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.TaskRejectedException;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Every condition and property of the greenlet auto-configuration. */
+@ExtendWith(OutputCaptureExtension.class)
+class GreenletAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GreenletAutoConfiguration.class, TaskExecutionAutoConfiguration.class));
+
+    private final ApplicationContextRunner actuatorRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(GreenletAutoConfiguration.class, GreenletHealthAutoConfiguration.class,
+                    GreenletMetricsAutoConfiguration.class, GreenletEndpointAutoConfiguration.class))
+            .withPropertyValues("management.endpoints.web.exposure.include=greenlets");
+
+    @Test
+    void defaultsProvideAHubItsLifecycleAnExecutorAndAnnotationSupport() {
+        contextRunner.run(context -> {
+            assertThat(context).hasSingleBean(Hub.class).hasSingleBean(GreenletHubs.class)
+                    .hasBean("greenletTaskExecutor").hasSingleBean(GreenletAnnotationBeanPostProcessor.class);
+            GreenletHubs hubs = context.getBean(GreenletHubs.class);
+            assertThat(hubs.hubs()).containsExactly(context.getBean(Hub.class));
+            assertThat(hubs.hubs().get(0).name()).isEqualTo("greenlet");
+            assertThat(hubs.isRunning()).isTrue();
+        });
+    }
+
+    @Test
+    void bootsApplicationTaskExecutorIsKeptByDefault() {
+        contextRunner.run(context -> {
+            assertThat(context.getBean("applicationTaskExecutor")).isNotInstanceOf(GreenletTaskExecutor.class);
+            assertThat(context.getBean("greenletTaskExecutor")).isInstanceOf(GreenletTaskExecutor.class);
+        });
+    }
+
+    @Test
+    void applicationTaskExecutorIsReplacedWhenAsked() {
+        contextRunner.withPropertyValues("greenlet.executor.application-task-executor=true").run(context -> {
+            assertThat(context.getBean("applicationTaskExecutor")).isInstanceOf(GreenletTaskExecutor.class);
+            assertThat(context.getBean("taskExecutor")).isSameAs(context.getBean("applicationTaskExecutor"));
+            assertThat(context.getBeansOfType(ThreadPoolTaskExecutor.class)).isEmpty();
+        });
+    }
+
+    @Test
+    void userDefinedHubWins() {
+        contextRunner.withUserConfiguration(UserHubConfiguration.class).run(context -> {
+            assertThat(context).hasSingleBean(Hub.class);
+            assertThat(context.getBean(Hub.class).name()).isEqualTo("mine");
+            assertThat(context.getBean(GreenletHubs.class).hubs()).containsExactly(context.getBean(Hub.class));
+        });
+    }
+
+    @Test
+    void userDefinedExecutorWins() {
+        contextRunner.withUserConfiguration(UserExecutorConfiguration.class).run(context -> {
+            assertThat(context.getBean("greenletTaskExecutor")).isSameAs(UserExecutorConfiguration.EXECUTOR);
+        });
+    }
+
+    @Test
+    void disabledWithGreenletEnabledFalse() {
+        contextRunner.withPropertyValues("greenlet.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(Hub.class).doesNotHaveBean(GreenletHubs.class)
+                    .doesNotHaveBean("greenletTaskExecutor");
+        });
+    }
+
+    @Test
+    void hubCountAndNameMakeNumberedHubs() {
+        contextRunner.withPropertyValues("greenlet.hub.count=3", "greenlet.hub.name=worker").run(context -> {
+            GreenletHubs hubs = context.getBean(GreenletHubs.class);
+            assertThat(hubs.hubs()).extracting(Hub::name).containsExactly("worker-0", "worker-1", "worker-2");
+            assertThat(List.of(hubs.next(), hubs.next(), hubs.next())).containsExactlyInAnyOrderElementsOf(hubs.hubs());
+        });
+    }
+
+    @Test
+    void badValuesFailStartUpNamingTheProperty() {
+        contextRunner.withPropertyValues("greenlet.hub.count=0").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("greenlet.hub.count must be at least 1"));
+        contextRunner.withPropertyValues("greenlet.shutdown.timeout=-1s").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining("greenlet.shutdown.timeout must not be negative"));
+        contextRunner.withPropertyValues("greenlet.monitor.max-blocking-time=0ms").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("greenlet.monitor.max-blocking-time must be positive"));
+    }
+
+    @Test
+    void monitorIsOnByDefaultAndCanBeTurnedOff() {
+        contextRunner.run(context -> {
+            Hub hub = context.getBean(Hub.class);
+            assertThat(hub.monitor()).isNotNull();
+            assertThat(hub.monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(100));
+        });
+        contextRunner.withPropertyValues("greenlet.monitor.enabled=false")
+                .run(context -> assertThat(context.getBean(Hub.class).monitor()).isNull());
+        contextRunner.withPropertyValues("greenlet.monitor.max-blocking-time=250ms").run(context -> assertThat(
+                context.getBean(Hub.class).monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(250)));
+    }
+
+    @Test
+    void executorRunsTasksAsGreenletsAndAppliesTheTaskDecorator() {
+        contextRunner.withUserConfiguration(MdcDecoratorConfiguration.class).run(context -> {
+            GreenletTaskExecutor executor = context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class);
+            MDC.put("request", "r-42");
+            try {
+                CompletableFuture<String> seen = executor.submitCompletable(
+                        () -> (Gevent.getCurrent() != null ? "greenlet " : "thread ") + MDC.get("request"));
+                assertThat(seen.get()).isEqualTo("greenlet r-42");
+            } finally {
+                MDC.remove("request");
+            }
+        });
+    }
+
+    @Test
+    void executorRejectsWorkAfterShutdown() {
+        contextRunner.run(context -> {
+            GreenletTaskExecutor executor = context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class);
+            context.getBean(GreenletHubs.class).stop();
+            assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(TaskRejectedException.class)
+                    .hasMessageContaining("is closed");
+        });
+    }
+
+    /** Graceful shutdown waits for a greenlet that finishes in time. */
+    @Test
+    void shutdownWaitsForARunningGreenlet() {
+        CompletableFuture<?>[] task = new CompletableFuture<?>[1];
+        contextRunner.withPropertyValues("greenlet.shutdown.timeout=5s").run(context -> {
+            GreenletTaskExecutor executor = context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class);
+            task[0] = executor.submitCompletable(() -> {
+                Gevent.sleep(200);
+                return "finished";
+            });
+        });
+        assertThat(task[0].getNow(null)).isEqualTo("finished");
+    }
+
+    /** Graceful shutdown kills a greenlet that outlives the timeout, and logs its name. */
+    @Test
+    void shutdownKillsAGreenletThatOutlivesTheTimeout(CapturedOutput output) {
+        CompletableFuture<?>[] task = new CompletableFuture<?>[1];
+        contextRunner.withPropertyValues("greenlet.shutdown.timeout=100ms").run(context -> {
+            Hub hub = context.getBean(Hub.class);
+            task[0] = hub.spawn(() -> Gevent.sleep(Duration.ofSeconds(30))).setName("stubborn").toCompletableFuture();
+        });
+        assertThat(task[0]).isCancelled();
+        assertThat(output).contains("Killed greenlet 'stubborn' of hub 'greenlet'");
+    }
+
+    @Test
+    void actuatorPartsArePresentWithActuator() {
+        actuatorRunner.run(context -> {
+            assertThat(context).hasSingleBean(GreenletHealthIndicator.class).hasSingleBean(GreenletMetrics.class)
+                    .hasSingleBean(GreenletsEndpoint.class);
+            Health health = context.getBean(GreenletHealthIndicator.class).health(true);
+            assertThat(health.getStatus()).isEqualTo(Status.UP);
+            assertThat(health.getDetails()).containsKey("greenlet");
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(GreenletMetrics.class).bindTo(registry);
+            context.getBean(Hub.class).run(() -> Gevent.sleep(0));
+            assertThat(registry.get("greenlet.spawned").tag("hub", "greenlet").functionCounter().count()).isGreaterThanOrEqualTo(1);
+            assertThat(registry.get("greenlet.permit.wait").functionTimer().count()).isGreaterThanOrEqualTo(1);
+            assertThat(registry.find("greenlet.live").gauge()).isNotNull();
+            GreenletsEndpoint.HubsDescriptor described = context.getBean(GreenletsEndpoint.class).greenlets();
+            assertThat(described.hubs()).extracting(GreenletsEndpoint.HubDescriptor::name).containsExactly("greenlet");
+        });
+    }
+
+    @Test
+    void actuatorPartsAreAbsentWithoutActuator() {
+        actuatorRunner.withClassLoader(new FilteredClassLoader(HealthIndicator.class, MeterBinder.class, Endpoint.class))
+                .run(context -> assertThat(context).hasSingleBean(GreenletHubs.class)
+                        .doesNotHaveBean(GreenletHealthIndicator.class).doesNotHaveBean(GreenletMetrics.class)
+                        .doesNotHaveBean(GreenletsEndpoint.class));
+    }
+
+    /** A hub blocked past greenlet.monitor.unhealthy-after is down, and the detail names the culprit. */
+    @Test
+    void healthIsDownWhileAGreenletBlocksAHub() {
+        actuatorRunner.withPropertyValues("greenlet.monitor.max-blocking-time=20ms", "greenlet.monitor.unhealthy-after=100ms")
+                .run(context -> {
+                    Hub hub = context.getBean(Hub.class);
+                    hub.monitor().removeListener(dev.greenlet.HubMonitor.LOGGING);
+                    var blocker = hub.spawn(() -> {
+                        Thread.sleep(600); // not cooperative: holds the hub
+                        return null;
+                    }).setName("sleeper");
+                    Thread.sleep(300);
+                    Health health = context.getBean(GreenletHealthIndicator.class).health(true);
+                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(health.getDetails().get("greenlet")).asString().contains("blockedBy=sleeper");
+                    blocker.join();
+                });
+    }
+
+    /** As resilience4j does: every auto-configured bean lets a user-defined one win. */
+    @Test
+    void everyAutoConfiguredBeanBacksOffForAUserBean() throws Exception {
+        List<Class<?>> configurations = List.of(Class.forName("dev.greenlet.spring.autoconfigure.GreenletConfigurations"),
+                GreenletHttpClientsAutoConfiguration.class, GreenletHealthAutoConfiguration.class,
+                GreenletMetricsAutoConfiguration.class, GreenletEndpointAutoConfiguration.class);
+        int beans = 0;
+        for (Class<?> configuration : configurations) {
+            List<Class<?>> classes = new java.util.ArrayList<>(List.of(configuration.getDeclaredClasses()));
+            classes.add(configuration);
+            for (Class<?> c : classes) {
+                for (Method m : c.getDeclaredMethods()) {
+                    if (m.isAnnotationPresent(Bean.class)) {
+                        beans++;
+                        assertThat(m.isAnnotationPresent(ConditionalOnMissingBean.class))
+                                .as("%s.%s has @ConditionalOnMissingBean", c.getSimpleName(), m.getName()).isTrue();
+                    }
+                }
+            }
+        }
+        assertThat(beans).isGreaterThanOrEqualTo(9);
+    }
+
+    /** The configuration processor emits IDE metadata for every greenlet.* property, with a description. */
+    @Test
+    void metadataDescribesEveryProperty() throws Exception {
+        JsonNode metadata;
+        try (var in = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+            metadata = JsonMapper.builder().build().readTree(in);
+        }
+        Map<String, String> descriptions = new java.util.TreeMap<>();
+        for (JsonNode p : metadata.get("properties")) {
+            if (p.get("name").asString().startsWith("greenlet.")) {
+                descriptions.put(p.get("name").asString(), p.has("description") ? p.get("description").asString() : "");
+            }
+        }
+        assertThat(descriptions.keySet()).containsExactlyInAnyOrder("greenlet.enabled", "greenlet.hub.name",
+                "greenlet.hub.count", "greenlet.shutdown.timeout", "greenlet.monitor.enabled",
+                "greenlet.monitor.max-blocking-time", "greenlet.monitor.unhealthy-after",
+                "greenlet.executor.application-task-executor", "greenlet.monkey.patch-socket",
+                "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients");
+        assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank().doesNotStartWith("The "));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserHubConfiguration {
+        @Bean
+        Hub myHub() {
+            return new Hub("mine");
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserExecutorConfiguration {
+        static final Executor EXECUTOR = Runnable::run;
+
+        @Bean
+        Executor greenletTaskExecutor() {
+            return EXECUTOR;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class MdcDecoratorConfiguration {
+        /** The usual MDC-copying decorator: captured on the submitting thread, restored in the task. */
+        @Bean
+        TaskDecorator mdcDecorator() {
+            return task -> {
+                Map<String, String> context = MDC.getCopyOfContextMap();
+                return () -> {
+                    Map<String, String> previous = MDC.getCopyOfContextMap();
+                    MDC.setContextMap(context == null ? Map.of() : context);
+                    try {
+                        task.run();
+                    } finally {
+                        MDC.setContextMap(previous == null ? Map.of() : previous);
+                    }
+                };
+            };
+        }
+    }
+}
