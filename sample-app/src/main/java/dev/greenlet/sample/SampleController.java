@@ -1,0 +1,97 @@
+package dev.greenlet.sample;
+
+import dev.greenlet.monkey.Monkey;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
+
+/**
+ * The sample's endpoints: {@code /examples/{n}} runs a tutorial example; {@code /slow?ms=D}
+ * answers after D ms; {@code /fanout?calls=N&ms=D} makes N calls to {@code /slow} from
+ * {@code @Greenlet} methods at once and reports how long they took together.
+ */
+@RestController
+public class SampleController {
+
+    /** The most calls one fan-out may make. */
+    public static final int MAX_CALLS = 1000;
+    /** The longest delay /slow and /fanout accept, in milliseconds. */
+    public static final long MAX_MS = 10_000;
+
+    private final Examples examples;
+    private final SlowCaller caller;
+    private final boolean httpClientsPatched;
+
+    public SampleController(Examples examples, SlowCaller caller,
+            @Value("${greenlet.monkey.patch-http-clients:false}") boolean httpClientsPatched) {
+        this.examples = examples;
+        this.caller = caller;
+        this.httpClientsPatched = httpClientsPatched;
+    }
+
+    @GetMapping(path = "/examples/{n}", produces = MediaType.TEXT_PLAIN_VALUE)
+    public String example(@PathVariable int n) throws Exception {
+        if (n < 1 || n > Examples.COUNT) {
+            throw new ResponseStatusException(HttpStatus.NOT_FOUND, "there is no example " + n + "; the examples are 1 to "
+                    + Examples.COUNT);
+        }
+        return examples.output(n);
+    }
+
+    @GetMapping(path = "/slow", produces = MediaType.TEXT_PLAIN_VALUE)
+    public String slow(@RequestParam long ms) throws InterruptedException {
+        checkMs(ms);
+        Thread.sleep(ms); // a web server thread, not a greenlet
+        return "ok";
+    }
+
+    /** The JSON /fanout answers with. */
+    public record FanOutResult(int calls, int succeeded, int failed, long wallMillis, long slowestMillis,
+            boolean monkeyPatched, List<String> patched) {
+    }
+
+    @GetMapping("/fanout")
+    public FanOutResult fanout(@RequestParam int calls, @RequestParam long ms, HttpServletRequest request) {
+        if (calls < 1 || calls > MAX_CALLS) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "calls must be between 1 and " + MAX_CALLS + ", got " + calls);
+        }
+        checkMs(ms);
+        String url = "http://127.0.0.1:" + request.getLocalPort() + "/slow?ms=" + ms;
+        long start = System.nanoTime();
+        List<CompletableFuture<Long>> futures = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            futures.add(caller.call(url));
+        }
+        int succeeded = 0;
+        long slowest = 0;
+        for (CompletableFuture<Long> f : futures) {
+            try {
+                slowest = Math.max(slowest, f.join());
+                succeeded++;
+            } catch (RuntimeException failed) {
+                // counted below; the greenlet's failure is in the future, and the caller sees the count
+            }
+        }
+        long wall = (System.nanoTime() - start) / 1_000_000;
+        List<String> patched = new ArrayList<>(Monkey.patched());
+        if (httpClientsPatched) {
+            patched.add("http-clients");
+        }
+        return new FanOutResult(calls, succeeded, calls - succeeded, wall, slowest, httpClientsPatched, patched);
+    }
+
+    private static void checkMs(long ms) {
+        if (ms < 0 || ms > MAX_MS) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "ms must be between 0 and " + MAX_MS + ", got " + ms);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.greenlet.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The web mode with the sample's own application.properties: the monkey patch is on. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class SampleWebTests {
+
+    static final HttpClient http = HttpClient.newHttpClient();
+
+    @LocalServerPort
+    int port;
+
+    @AfterAll
+    static void closeClient() {
+        http.close();
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** 50 calls of 200 ms from @Greenlet methods: all succeed, in well under 50 x 200 ms. */
+    @Test
+    void fanOutOfFiftyCallsOverlaps() throws Exception {
+        get("/fanout?calls=1&ms=0"); // warm up
+        HttpResponse<String> response = get("/fanout?calls=50&ms=200");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode json = JsonMapper.builder().build().readTree(response.body());
+        assertThat(json.get("calls").asInt()).isEqualTo(50);
+        assertThat(json.get("succeeded").asInt()).isEqualTo(50);
+        assertThat(json.get("failed").asInt()).isZero();
+        assertThat(json.get("slowestMillis").asLong()).isGreaterThanOrEqualTo(200);
+        assertThat(json.get("wallMillis").asLong()).as("50 x 200 ms serialized would take 10,000 ms")
+                .isGreaterThanOrEqualTo(200).isLessThan(2500);
+        assertThat(json.get("monkeyPatched").asBoolean()).isTrue();
+        assertThat(json.get("patched").toString()).contains("socket").contains("http-clients");
+    }
+
+    @Test
+    void badParametersGetA400WithAMessage() throws Exception {
+        for (String query : new String[] {"calls=0&ms=10", "calls=1001&ms=10", "calls=5&ms=-1", "calls=5&ms=10001"}) {
+            HttpResponse<String> response = get("/fanout?" + query);
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(response.body()).as(query).contains("must be between");
+        }
+        assertThat(get("/slow?ms=-5").statusCode()).isEqualTo(400);
+        assertThat(get("/fanout?calls=x&ms=1").statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void examplesRunOverHttp() throws Exception {
+        HttpResponse<String> one = get("/examples/1");
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(one.body().lines().toList()).containsExactly("Running in foo", "Explicit context to bar",
+                "Explicit context switch to foo again", "Implicit context switch back to bar");
+        assertThat(get("/examples/9").statusCode()).isEqualTo(404);
+        assertThat(get("/slow?ms=1").body()).isEqualTo("ok");
+    }
+
+    @Test
+    void actuatorHealthMetricsAndGreenletsAreExposed() throws Exception {
+        HttpResponse<String> health = get("/actuator/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"greenlets\"").contains("\"status\":\"UP\"");
+        assertThat(get("/actuator/greenlets").body()).contains("\"hubs\"").contains("\"name\":\"greenlet\"");
+        get("/fanout?calls=2&ms=0");
+        HttpResponse<String> spawned = get("/actuator/metrics/greenlet.spawned");
+        assertThat(spawned.statusCode()).isEqualTo(200);
+        assertThat(spawned.body()).contains("\"hub\"");
+    }
+}
