@@ -450,13 +450,7 @@ public final class Greenlet<T> implements Waitable {
         if (!addLink(w)) {
             return true;
         }
-        try {
-            w.await(deadline);
-        } finally {
-            if (w.state() != Waiter.SIGNALLED) {
-                removeLink(l -> l == w);
-            }
-        }
+        w.awaitOrWithdraw(deadline, () -> removeLink(l -> l == w));
         return state == DEAD;
     }
 

@@ -113,6 +113,23 @@ public final class Waiter extends HubTimer {
     }
 
     /**
+     * {@link #awaitUntil}, then, unless it was signalled (it timed out, or a kill or timeout is
+     * being thrown), runs {@code withdraw}: the caller's way to take this waiter back out of
+     * wherever it registered it. The pattern under every primitive: register, await, withdraw.
+     */
+    public boolean awaitOrWithdraw(long deadline, Runnable withdraw) {
+        boolean signalled = false;
+        try {
+            signalled = awaitUntil(deadline);
+        } finally {
+            if (!signalled) {
+                withdraw.run();
+            }
+        }
+        return signalled;
+    }
+
+    /**
      * The deadline {@code timeout} from now, for {@link #awaitUntil}: compute it once and reuse
      * it across retries so that the whole operation, not each wait, is bounded. Null means no
      * deadline.

@@ -39,17 +39,11 @@ abstract class Linkable implements Waitable {
             w = Waiter.forCurrent(this);
             waiters.add(w);
         }
-        boolean signalled = false;
-        try {
-            signalled = w.awaitUntil(deadline);
-        } finally {
-            if (!signalled) {
-                synchronized (lock) {
-                    waiters.remove(w);
-                }
+        return w.awaitOrWithdraw(deadline, () -> {
+            synchronized (lock) {
+                waiters.remove(w);
             }
-        }
-        return signalled;
+        });
     }
 
     /** Takes every waiter and rawlink; call holding {@code lock} as the object becomes ready. */

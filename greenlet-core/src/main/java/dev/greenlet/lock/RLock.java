@@ -69,17 +69,11 @@ public class RLock {
             w = Waiter.forCurrent(this);
             waiters.put(w, me);
         }
-        boolean handed = false;
-        try {
-            handed = w.awaitUntil(deadline);
-        } finally {
-            if (!handed) {
-                synchronized (lock) {
-                    waiters.remove(w);
-                }
+        return w.awaitOrWithdraw(deadline, () -> { // signalled: a release handed us the lock
+            synchronized (lock) {
+                waiters.remove(w);
             }
-        }
-        return handed;
+        });
     }
 
     /**

@@ -76,17 +76,11 @@ public class Semaphore {
             w = Waiter.forCurrent(this);
             acquirers.add(w);
         }
-        boolean handedPermit = false;
-        try {
-            handedPermit = w.awaitUntil(deadline);
-        } finally {
-            if (!handedPermit) {
-                synchronized (lock) {
-                    acquirers.remove(w);
-                }
+        return w.awaitOrWithdraw(deadline, () -> { // signalled: a release handed us its permit
+            synchronized (lock) {
+                acquirers.remove(w);
             }
-        }
-        return handedPermit;
+        });
     }
 
     /** Returns a permit: to the first waiter if any, else to the counter. Any thread may call it. */
@@ -150,17 +144,11 @@ public class Semaphore {
             w = Waiter.forCurrent(this);
             watchers.add(w);
         }
-        boolean signalled = false;
-        try {
-            signalled = w.awaitUntil(deadline);
-        } finally {
-            if (!signalled) {
-                synchronized (lock) {
-                    watchers.remove(w);
-                }
+        return w.awaitOrWithdraw(deadline, () -> {
+            synchronized (lock) {
+                watchers.remove(w);
             }
-        }
-        return signalled;
+        });
     }
 
     /** Whether no permit is free now (gevent's {@code locked()}). */

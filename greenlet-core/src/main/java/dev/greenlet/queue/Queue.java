@@ -234,17 +234,11 @@ public class Queue<T> implements Iterable<T> {
 
     /** Waits for {@code node} to be served; on timeout or kill, withdraws it. True if served. */
     final boolean awaitNode(Node<T> node, LinkedHashSet<Node<T>> waiting, long deadline) {
-        boolean served = false;
-        try {
-            served = node.waiter.awaitUntil(deadline);
-        } finally {
-            if (!served) {
-                synchronized (lock) {
-                    waiting.remove(node);
-                }
+        return node.waiter.awaitOrWithdraw(deadline, () -> {
+            synchronized (lock) {
+                waiting.remove(node);
             }
-        }
-        return served;
+        });
     }
 
     // ---------------------------------------------------------------- inspection
