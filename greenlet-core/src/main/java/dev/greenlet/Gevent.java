@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.internal.Exceptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -95,7 +96,7 @@ public final class Gevent {
                 G g = it.next();
                 done.add(g);
                 if (raiseError && !g.isSuccessful()) {
-                    throw Greenlet.rethrow(g.exception());
+                    throw Exceptions.rethrow(g.exception());
                 }
             }
         }
@@ -197,7 +198,7 @@ public final class Gevent {
         try {
             return f.get();
         } catch (ExecutionException e) {
-            throw Greenlet.rethrow(e.getCause());
+            throw Exceptions.rethrow(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompletionException(e);

@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.internal.Exceptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -486,18 +487,7 @@ public final class Greenlet<T> implements Waitable {
             c.initCause(exit);
             throw c;
         }
-        throw rethrow(e);
-    }
-
-    /** Unchecked exceptions and errors as they are; checked ones wrapped in a CompletionException. */
-    static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        throw new CompletionException(e);
+        throw Exceptions.rethrow(e);
     }
 
     /** Whether this greenlet is dead (gevent's {@code ready()}). */
@@ -820,7 +810,7 @@ public final class Greenlet<T> implements Waitable {
         try {
             return fn.call();
         } catch (Exception e) {
-            throw rethrow(e);
+            throw Exceptions.rethrow(e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.greenlet.Greenlet;
 import dev.greenlet.GreenletExit;
 import dev.greenlet.Timeout;
 import dev.greenlet.Waiter;
+import dev.greenlet.internal.Exceptions;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -120,13 +121,7 @@ public class AsyncResult<T> extends Linkable implements Consumer<Greenlet<? exte
         if (e == null) {
             return v;
         }
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        throw new CompletionException(e);
+        throw Exceptions.rethrow(e);
     }
 
     /** Whether it is complete (gevent's {@code ready()}). */

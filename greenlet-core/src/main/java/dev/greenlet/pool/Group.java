@@ -5,6 +5,7 @@ import dev.greenlet.Greenlet;
 import dev.greenlet.GreenletExit;
 import dev.greenlet.Hub;
 import dev.greenlet.event.Event;
+import dev.greenlet.internal.Exceptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -241,15 +242,8 @@ public class Group implements Iterable<Greenlet<?>> {
                 failure.compareAndSet(null, firstFailure);
             }
         }
-        Throwable toThrow = failure.get();
-        if (toThrow != null) {
-            if (toThrow instanceof RuntimeException r) {
-                throw r;
-            }
-            if (toThrow instanceof Error e) {
-                throw e;
-            }
-            throw new CompletionException(toThrow);
+        if (failure.get() != null) {
+            throw Exceptions.rethrow(failure.get());
         }
         return empty.isSet();
     }
@@ -288,10 +282,8 @@ public class Group implements Iterable<Greenlet<?>> {
         if (current != null && contains(current)) {
             try {
                 return fn.call();
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
-                throw new CompletionException(e);
+                throw Exceptions.rethrow(e);
             }
         }
         return spawn(fn).get();

@@ -2,6 +2,7 @@ package dev.greenlet.pool;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
+import dev.greenlet.internal.Exceptions;
 import dev.greenlet.queue.Queue;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -73,7 +74,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
             Throwable feederFailure = feeder.join(java.time.Duration.ofSeconds(10)) ? feeder.exception() : null;
             if (feederFailure != null) {
                 // Reading the items or spawning failed: that is the iteration's failure too.
-                throw rethrow(feederFailure);
+                throw Exceptions.rethrow(feederFailure);
             }
             return false;
         }
@@ -100,19 +101,9 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
         next = null;
         if (g.exception() != null) {
             close();
-            throw rethrow(g.exception());
+            throw Exceptions.rethrow(g.exception());
         }
         return (R) g.value();
-    }
-
-    private static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException r) {
-            throw r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        throw new java.util.concurrent.CompletionException(e);
     }
 
     /** Stops the feeder and kills the work it spawned that is still running. */
