@@ -104,6 +104,10 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
         return returned;
     }
 
+    private GreenletTaskExecutor defaultExecutor() {
+        return beanFactory.getBean(DEFAULT_EXECUTOR_BEAN_NAME, GreenletTaskExecutor.class);
+    }
+
     private Target resolve(Method method, Object bean) {
         Class<?> targetClass = bean == null ? method.getDeclaringClass() : AopUtils.getTargetClass(bean);
         Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
@@ -113,15 +117,15 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
         }
         String name = annotation == null || annotation.value().isEmpty() ? DEFAULT_EXECUTOR_BEAN_NAME : annotation.value();
         Object named = beanFactory.getBean(name);
-        GreenletTaskExecutor defaults = beanFactory.getBean(DEFAULT_EXECUTOR_BEAN_NAME, GreenletTaskExecutor.class);
         if (named instanceof GreenletTaskExecutor executor) {
             return new Target(executor, executor.hubs()::next);
         }
+        // A hub or the hubs: spawn there, through the default executor for its TaskDecorator.
         if (named instanceof GreenletHubs hubs) {
-            return new Target(defaults, hubs::next);
+            return new Target(defaultExecutor(), hubs::next);
         }
         if (named instanceof Hub hub) {
-            return new Target(defaults, () -> hub);
+            return new Target(defaultExecutor(), () -> hub);
         }
         throw new IllegalStateException("@Greenlet(\"" + name + "\") on " + method + " names a bean of type "
                 + named.getClass().getName() + "; name a Hub, GreenletHubs or GreenletTaskExecutor bean");
