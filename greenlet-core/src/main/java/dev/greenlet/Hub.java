@@ -488,11 +488,8 @@ public final class Hub implements AutoCloseable {
 
     private boolean readyLocked(Greenlet<?> g) {
         if (owner == null) {
-            if (timePermitWaits) {
-                permitGrants++;
-            }
-            owner = g;
-            switches++;
+            g.readySince = timePermitWaits ? System.nanoTime() : 0; // granted at once: no wait
+            handOffLocked(g);
             return true;
         }
         appendLocked(g);
