@@ -108,6 +108,7 @@ public final class Greenlet<T> implements Waitable {
     long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
+    boolean live;                                      // guarded by hub's monitor: on the hub's live list
 
     /**
      * Creates a greenlet that will run {@code fn} on the calling greenlet's hub (the default hub
@@ -235,8 +236,8 @@ public final class Greenlet<T> implements Waitable {
 
     /**
      * Stores the result; reports a failure to the hub's error handler; then marks the greenlet
-     * dead and wakes everything waiting on it, so that no joiner can see the failure before the
-     * handler has (gevent too reports in {@code _report_error}, before the greenlet is dead or
+     * dead, takes it off its hub's live list, and wakes everything waiting on it, so that no
+     * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
      * any link runs). Returns the user links, which must run holding the permit.
      */
     private List<Link> complete(T result, Throwable failure) {
@@ -254,6 +255,7 @@ public final class Greenlet<T> implements Waitable {
             ls = links;
             links = null;
         }
+        hub.retire(this);
         List<Link> userLinks = null;
         for (Object l : linkList(ls)) {
             if (l instanceof Waiter w) {

@@ -464,6 +464,7 @@ public final class Hub implements AutoCloseable {
                 liveHead.livePrev = g;
             }
             liveHead = g;
+            g.live = true;
             liveCount++;
             spawned++;
             if (makeReady) {
@@ -574,12 +575,19 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Gives up the permit for good: {@code me} has finished. */
-    void exit(Greenlet<?> me) {
-        Greenlet<?> next;
+    /**
+     * Takes a greenlet that just became dead off the live list and counts how it ended, before
+     * anything waiting on it wakes, so that {@link #liveCount()} agrees with
+     * {@link Greenlet#isDead()}. Idempotent; a greenlet never admitted was never on the list.
+     */
+    void retire(Greenlet<?> g) {
         synchronized (this) {
-            Greenlet<?> prev = me.livePrev;
-            Greenlet<?> after = me.liveNext;
+            if (!g.live) {
+                return;
+            }
+            g.live = false;
+            Greenlet<?> prev = g.livePrev;
+            Greenlet<?> after = g.liveNext;
             if (prev != null) {
                 prev.liveNext = after;
             } else {
@@ -588,14 +596,21 @@ public final class Hub implements AutoCloseable {
             if (after != null) {
                 after.livePrev = prev;
             }
-            me.livePrev = me.liveNext = null;
+            g.livePrev = g.liveNext = null;
             liveCount--;
             finished++;
-            if (me.isKilled()) {
+            if (g.isKilled()) {
                 killed++;
-            } else if (me.exception() != null) {
+            } else if (g.exception() != null) {
                 failed++;
             }
+        }
+    }
+
+    /** Gives up the permit for good: {@code me} has finished (and was retired when it died). */
+    void exit(Greenlet<?> me) {
+        Greenlet<?> next;
+        synchronized (this) {
             next = nextReadyLocked();
             handOffLocked(next);
         }
