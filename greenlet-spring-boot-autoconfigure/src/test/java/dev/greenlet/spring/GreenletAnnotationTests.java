@@ -44,6 +44,11 @@ class GreenletAnnotationTests {
         }
 
         @Greenlet
+        public void failVoid() {
+            throw new IllegalStateException("void failed");
+        }
+
+        @Greenlet
         public CompletableFuture<String> future(boolean fail) {
             if (fail) {
                 throw new IllegalStateException("future failed");
@@ -87,6 +92,8 @@ class GreenletAnnotationTests {
         }
     }
 
+    static final List<Throwable> FAILURES = new CopyOnWriteArrayList<>();
+
     @Configuration(proxyBeanMethods = false)
     @EnableAsync
     static class ServiceConfiguration {
@@ -100,9 +107,12 @@ class GreenletAnnotationTests {
             return new Hub("other");
         }
 
+        /** The hub whose error handler records failures, for the void-method test. */
         @Bean
         Hub greenletHub() {
-            return new Hub("greenlet");
+            Hub hub = new Hub("greenlet");
+            hub.setErrorHandler((g, e) -> FAILURES.add(e));
+            return hub;
         }
     }
 
@@ -113,6 +123,19 @@ class GreenletAnnotationTests {
             service.fireAndForget("x");
             context.getBean("greenletHub", Hub.class).run(() -> Gevent.sleep(1)); // let it run
             assertThat(service.ran()).containsExactly("x in a greenlet");
+        });
+    }
+
+    /** A void method has no caller to tell: its failure goes to the hub's error handler, as any greenlet's does. */
+    @Test
+    void voidMethodFailuresGoToTheHubsErrorHandler() {
+        FAILURES.clear();
+        contextRunner.run(context -> {
+            context.getBean(Service.class).failVoid();
+            Hub hub = context.getBean("greenletHub", Hub.class);
+            hub.run(() -> Gevent.sleep(1));
+            assertThat(FAILURES).hasSize(1);
+            assertThat(FAILURES.get(0)).isInstanceOf(IllegalStateException.class).hasMessage("void failed");
         });
     }
 
