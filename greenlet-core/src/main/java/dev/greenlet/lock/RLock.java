@@ -109,28 +109,10 @@ public class RLock {
         }
     }
 
-    /** Acquires the lock and returns a resource whose {@code close()} releases it. */
+    /** Acquires the lock and returns a {@link Hold} whose {@code close()} releases it. */
     public Hold hold() {
         acquire();
-        return new Hold(this);
-    }
-
-    /** A hold of the lock; closing it releases it, once. */
-    public static final class Hold implements AutoCloseable {
-        private RLock rlock;
-
-        Hold(RLock rlock) {
-            this.rlock = rlock;
-        }
-
-        @Override
-        public void close() {
-            RLock l = rlock;
-            if (l != null) {
-                rlock = null;
-                l.release();
-            }
-        }
+        return new Hold(this::release);
     }
 
     /** Whether some greenlet or thread holds the lock. */

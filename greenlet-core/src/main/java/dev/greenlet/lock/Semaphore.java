@@ -103,28 +103,10 @@ public class Semaphore {
     void checkRelease() {
     }
 
-    /** Acquires a permit and returns it as a resource whose {@code close()} releases it. */
-    public Permit hold() {
+    /** Acquires a permit and returns it as a {@link Hold} whose {@code close()} releases it. */
+    public Hold hold() {
         acquire();
-        return new Permit(this);
-    }
-
-    /** A held permit; closing it releases it, once. */
-    public static final class Permit implements AutoCloseable {
-        private Semaphore semaphore;
-
-        Permit(Semaphore semaphore) {
-            this.semaphore = semaphore;
-        }
-
-        @Override
-        public void close() {
-            Semaphore s = semaphore;
-            if (s != null) {
-                semaphore = null;
-                s.release();
-            }
-        }
+        return new Hold(this::release);
     }
 
     /**
