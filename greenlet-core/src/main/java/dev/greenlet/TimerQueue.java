@@ -76,16 +76,6 @@ final class TimerQueue implements Runnable {
         }
     }
 
-    /** Number of pending timers (for tests and run-info). */
-    int size() {
-        lock.lock();
-        try {
-            return size;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public void run() {
         List<HubTimer> due = new ArrayList<>();

@@ -2,9 +2,7 @@ package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.HubMonitor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.commons.logging.Log;
@@ -13,7 +11,7 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The application's hubs and their lifecycle: work is spread over them round-robin, each
- * optionally watched by a {@link HubMonitor}, and on shutdown each stops accepting greenlets,
+ * optionally watched by a {@link dev.greenlet.HubMonitor}, and on shutdown each stops accepting greenlets,
  * waits for the running ones up to a timeout, then kills what is left and logs each killed
  * greenlet's name.
  *
@@ -55,17 +53,6 @@ public class GreenletHubs implements SmartLifecycle {
     /** The hub for the next piece of work: round-robin over the hubs. */
     public Hub next() {
         return hubs.size() == 1 ? hubs.get(0) : hubs.get(Math.floorMod(next.getAndIncrement(), hubs.size()));
-    }
-
-    /** Each hub's monitor, or none. */
-    public List<HubMonitor> monitors() {
-        List<HubMonitor> monitors = new ArrayList<>();
-        for (Hub hub : hubs) {
-            if (hub.monitor() != null) {
-                monitors.add(hub.monitor());
-            }
-        }
-        return monitors;
     }
 
     @Override
