@@ -26,7 +26,8 @@ import java.util.function.Function;
  */
 public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
 
-    private static final Greenlet<?> END = new Greenlet<>(Hub.getDefault(), "end of imap", () -> null);
+    /** Marks the end of {@code out}; never started, so its hub is never used (and is not the default hub). */
+    private static final Greenlet<?> END = new Greenlet<>(new Hub("end of imap"), "end of imap", () -> null);
 
     private final Group group;
     private final Queue<Greenlet<?>> out = new Queue<>();
