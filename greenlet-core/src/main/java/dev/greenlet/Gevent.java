@@ -223,7 +223,7 @@ public final class Gevent {
             return;
         }
         if (nanos == 0) {
-            g.hub.yieldNow(g);
+            g.hub.scheduler.yieldNow(g);
             return;
         }
         g.hub.await(g, Waiter.forCurrent(g.hub), TimerQueue.deadlineAfter(nanos));
@@ -258,7 +258,7 @@ public final class Gevent {
     public static void idle() {
         Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
-            g.hub.idle(g);
+            g.hub.scheduler.idle(g);
         }
     }
 
@@ -297,7 +297,7 @@ public final class Gevent {
         if (g == null) {
             return call.call();
         }
-        return g.hub.offload(g, call);
+        return g.hub.scheduler.offload(g, call);
     }
 
     // ---------------------------------------------------------------- timeouts

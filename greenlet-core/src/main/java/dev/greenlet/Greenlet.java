@@ -67,7 +67,6 @@ public final class Greenlet<T> implements Waitable {
 
     private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
     private static final AtomicLong IDS = new AtomicLong();
-    private static final Thread.Builder.OfVirtual THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false);
 
     private static final int NEW = 0;
     private static final int SCHEDULED = 1;
@@ -92,7 +91,7 @@ public final class Greenlet<T> implements Waitable {
     private volatile String name;                      // null until asked for or set: "Greenlet-<id>"
     private final WeakReference<Greenlet<?>> spawner;  // null when spawned from a plain thread
     private Callable<? extends T> fn;                  // cleared once run, so it can be collected
-    private Thread thread;                             // created on the greenlet's first turn
+    volatile Thread thread;                            // written once by the hub's scheduler, on the first turn
     private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> FINISHING -> DEAD; a kill before
                                                        //   the start goes from NEW or SCHEDULED to FINISHING
     private T value;                                   // written before state becomes FINISHING
@@ -102,7 +101,8 @@ public final class Greenlet<T> implements Waitable {
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
     private volatile boolean offloading;               // in offload(): running without the permit; guarded by this for writes
-    private boolean interruptedByKill;                 // guarded by this: raise() interrupted the offloaded call
+    private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
+    private volatile boolean killRequested;            // kill() made an exception pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
     long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
@@ -159,7 +159,7 @@ public final class Greenlet<T> implements Waitable {
     public Greenlet<T> start() {
         if (STATE.compareAndSet(this, NEW, SCHEDULED)) {
             try {
-                hub.admit(this, false, true);
+                hub.admit(this, Hub.Admission.NOW);
             } catch (IllegalStateException closed) {
                 state = NEW;
                 throw closed;
@@ -179,7 +179,7 @@ public final class Greenlet<T> implements Waitable {
         long nanos = checkDuration(delay, "startLater delay");
         if (STATE.compareAndSet(this, NEW, SCHEDULED)) {
             try {
-                hub.admit(this, false, false);
+                hub.admit(this, Hub.Admission.LATER);
             } catch (IllegalStateException closed) {
                 state = NEW;
                 throw closed;
@@ -198,22 +198,10 @@ public final class Greenlet<T> implements Waitable {
         return this;
     }
 
-    /** Called by the hub when this greenlet is given the permit: runs or continues its thread. */
-    void resume() {
-        Thread t = thread;
-        if (t == null) {
-            // Only the greenlet's first grant gets here, and only one grant is ever pending.
-            t = THREADS.unstarted(this::body);
-            thread = t;
-            t.start();
-        } else if (t != Thread.currentThread()) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
-        }
-    }
-
-    private void body() {
+    /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
+    void body() {
         CURRENT.set(this);
-        hub.awaitPermit(this);
+        hub.scheduler.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
             T result = null;
             Throwable failure = null;
@@ -224,12 +212,29 @@ public final class Greenlet<T> implements Waitable {
             } catch (Throwable t) {
                 failure = t;
             }
+            Throwable kill = pendingKill();
+            if (kill != null && failure != kill) {
+                // A kill that did not land at a cooperative point lands at the end: the greenlet
+                // ends killed, whatever a library made of the interrupt that delivered it (an
+                // SQLException, a closed socket) or if it returned after all (DESIGN.md, hazard 6).
+                if (failure != null) {
+                    kill.addSuppressed(failure);
+                }
+                failure = kill;
+            }
+            clearKillInterrupt();
             runLinks(complete(result, failure));
         }
         // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
         pendingThrow = null;
-        hub.exit(this);
+        hub.scheduler.exit(this);
+    }
+
+    /** The pending exception if kill() put it there (not a Timeout), else null. */
+    private Throwable pendingKill() {
+        Throwable t = pendingThrow;
+        return t != null && killRequested ? t : null;
     }
 
     // ---------------------------------------------------------------- completion and links
@@ -276,7 +281,7 @@ public final class Greenlet<T> implements Waitable {
     private void runLinksInHub(List<Link> userLinks) {
         Greenlet<Void> runner = new Greenlet<>(hub, "links of " + name(), callable(() -> runLinks(userLinks)));
         runner.state = SCHEDULED;
-        hub.admit(runner, true, true);
+        hub.admit(runner, Hub.Admission.EVEN_IF_CLOSED);
     }
 
     @SuppressWarnings("unchecked")
@@ -675,13 +680,47 @@ public final class Greenlet<T> implements Waitable {
     void raise(Throwable ex, boolean overwrite) {
         if (overwrite) {
             pendingThrow = ex;
+            killRequested = true;
         } else if (!PENDING.compareAndSet(this, null, ex)) {
             return;
         }
         Waiter w = waiter;
         if (w != null) {
             w.interrupt();
+        } else {
+            hub.scheduler.interruptForeignWait(this);
         }
+    }
+
+    /** Marks the start of an offloaded call: from here a kill interrupts the greenlet's thread (permit engine). */
+    synchronized void startOffload() {
+        offloading = true;
+    }
+
+    /** Marks its end; clears the interrupt a kill sent, which must not outlive the call. */
+    void endOffload() {
+        synchronized (this) {
+            offloading = false;
+        }
+        clearKillInterrupt();
+    }
+
+    /** The carrier engine runs an offloaded call on another thread, as {@code g} but without its turn. */
+    static void enterOffload(Greenlet<?> g) {
+        CURRENT.set(g);
+        g.startOffload();
+    }
+
+    /** The end of {@link #enterOffload} on that thread. */
+    static void leaveOffload(Greenlet<?> g) {
+        synchronized (g) {
+            g.offloading = false;
+        }
+        CURRENT.remove();
+    }
+
+    /** Permit engine: a kill or timeout interrupts an offloaded call, once. */
+    void interruptOffload() {
         if (offloading) {
             synchronized (this) {
                 if (offloading && !interruptedByKill) {
@@ -692,20 +731,22 @@ public final class Greenlet<T> implements Waitable {
         }
     }
 
-    /** Marks the start of {@link Hub#offload}: from here a kill interrupts the greenlet's thread. */
-    synchronized void startOffload() {
-        offloading = true;
+    /** Carrier engine: a kill or timeout interrupts the wait its thread is parked in, once. */
+    synchronized void interruptForKill() {
+        if (!interruptedByKill) {
+            interruptedByKill = true;
+            thread.interrupt();
+        }
     }
 
-    /** Marks its end; clears the interrupt a kill sent, which must not outlive the call. */
-    void endOffload() {
+    /** Clears the interrupt a kill or timeout sent, once it has landed or the call it ended returned. */
+    private void clearKillInterrupt() {
         boolean clear;
         synchronized (this) {
-            offloading = false;
             clear = interruptedByKill;
             interruptedByKill = false;
         }
-        if (clear) {
+        if (clear && Thread.currentThread() == thread) {
             Thread.interrupted();
         }
     }
@@ -715,15 +756,21 @@ public final class Greenlet<T> implements Waitable {
         return offloading;
     }
 
-    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed). */
-    void withdraw(Throwable ex) {
-        PENDING.compareAndSet(this, ex, null);
+    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
+    boolean withdraw(Throwable ex) {
+        if (PENDING.compareAndSet(this, ex, null)) {
+            clearKillInterrupt();
+            return true;
+        }
+        return false;
     }
 
     /** At a cooperative point: throws the pending kill or timeout, if any. */
     void landPending() {
         Throwable t = pendingThrow;
         if (t != null && PENDING.compareAndSet(this, t, null)) {
+            killRequested = false;
+            clearKillInterrupt();
             if (t instanceof GreenletExit || t instanceof Timeout) {
                 t.fillInStackTrace(); // show where it landed, not where it was made
             }
@@ -733,6 +780,12 @@ public final class Greenlet<T> implements Waitable {
 
     @SuppressWarnings("unchecked")
     private static <E extends Throwable> E sneaky(Throwable t) throws E {
+        throw (E) t;
+    }
+
+    /** Throws {@code t} as it is, typed as the caller's checked exception. */
+    @SuppressWarnings("unchecked")
+    static <E extends Throwable> E uncheckedAs(Throwable t) throws E {
         throw (E) t;
     }
 

@@ -1,7 +1,6 @@
 package dev.greenlet;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -35,48 +34,64 @@ import java.util.concurrent.locks.LockSupport;
  * belongs to the hub it was spawned on, and greenlets spawned from inside a greenlet go to the
  * spawner's hub.
  *
- * <p>Implementation overview. The permit is the volatile field {@code owner}. The greenlet
- * that gives it up takes the hub lock, pops the next greenlet off the ready queue, makes it
- * the owner and unparks its thread (starting it on its first turn), then parks until it is
- * the owner again. Each handoff is a volatile write read by the next owner, so it is a
- * happens-before edge: state touched only by one hub's greenlets needs no locks. The hub's
- * monitor guards the ready queue, which is linked through the greenlets themselves. When the
- * ready queue is empty the permit is left with no owner, and whoever next makes a greenlet
- * ready (a waker, a timer, an outside thread) hands it the permit directly. A greenlet is in
- * the ready queue at most once: it is appended only by the one resolution of its current
- * {@link Waiter}, by its own {@code sleep(0)}, or when it is first started. Nothing polls.
- * (The hub's monitor is its lock: do not synchronize on a hub.)
+ * <h2>Engines</h2>
+ * A hub runs on one of two {@linkplain Engine engines}, chosen when it is created. The
+ * {@linkplain Engine#PERMIT permit engine} (the default) is gevent without {@code patch_all()}:
+ * only the library's own waits (and, once {@code Monkey.patchSocket()} ran, socket I/O) are
+ * cooperative. The {@linkplain Engine#CARRIER carrier engine}, which {@code Monkey.patchAll()}
+ * selects for every hub created afterwards, is gevent after {@code patch_all()}: every call
+ * that parks a virtual thread (sockets, {@code Thread.sleep}, {@code synchronized},
+ * {@code java.util.concurrent} locks, futures, connection pools) is a cooperative point.
+ * Everything else, order, kill, timeouts, the API, is the same in both.
  *
- * <p>One bounded spin, and only one: a greenlet that yields with {@code sleep(0)} and is then
- * next in line (the ready queue holds only it) checks for the permit {@value #DEFAULT_SPINS}
- * times with {@link Thread#onSpinWait()}, a few microseconds at most, before it parks. Parking
- * and unparking a virtual thread goes through the scheduler, which wakes an idle carrier for
- * each handoff; when the other greenlet's turn is short, the spinner sees the permit come back
- * without any of that, as {@code SynchronousQueue} and {@code LinkedTransferQueue} spin briefly
- * on multiprocessors before blocking. It doubles the two-greenlet switch rate (see the README's
- * benchmarks). Waits that depend on something else (a timer, an event, a join) never spin. The
- * system property {@code dev.greenlet.spins} sets the count (0 disables it); on a single CPU
- * it is 0.
+ * <p>Implementation overview. The hub owns its greenlets' bookkeeping: the live list and the
+ * counters, guarded by the hub's monitor (do not synchronize on a hub), and the error handler,
+ * the monitor and closing. Whose turn it is belongs to its {@link Scheduler}, one per engine.
+ * {@link #await} is the one cooperative wait every blocking call of the library goes through,
+ * in both engines.
  */
 public final class Hub implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final AtomicReference<Hub> DEFAULT = new AtomicReference<>();
-    static final int DEFAULT_SPINS = 64;
-    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1
-            ? Math.max(0, Integer.getInteger("dev.greenlet.spins", DEFAULT_SPINS)) : 0;
 
-    // The fields of the switch path sit together in this object, and the lock is this object's
-    // monitor, so a handoff between two carrier threads moves as few cache lines as possible.
-    private volatile Greenlet<?> owner;    // holds the run permit; null when no greenlet is ready
-    private Greenlet<?> readyHead;         // guarded by this: FIFO ready queue linked through Greenlet.readyNext;
-    private Greenlet<?> readyTail;         //   a greenlet is in it at most once
-    private long switches;                 // guarded by this: permit handoffs so far
-    private boolean timePermitWaits;       // guarded by this: whether to measure the wait for the permit
-    private long permitWaitNanos;          // guarded by this: total time greenlets waited ready for the permit
-    private long permitGrants;             // guarded by this: grants measured
+    /**
+     * How a hub makes its greenlets take turns. Both engines keep every guarantee of this
+     * class; they differ in what is a cooperative point.
+     */
+    public enum Engine {
+        /**
+         * gevent's unpatched semantics, on any JDK 21+: greenlets take turns with a run permit;
+         * only the library's waits (and patched sockets) give it up. A {@code Thread.sleep}, a
+         * lock or an unpatched socket read keeps it and stalls the hub, and a lock held across
+         * a cooperative point can deadlock the hub (its monitor reports that).
+         */
+        PERMIT,
+        /**
+         * gevent's {@code patch_all()} semantics: the hub is a virtual-thread scheduler with a
+         * single carrier thread of its own, so every call that parks a virtual thread is a
+         * cooperative point. Needs JDK 24+ and {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
+         */
+        CARRIER;
+
+        /** Why this JVM cannot run this engine (with the fix), or null if it can. */
+        public String unavailableReason() {
+            return this == CARRIER ? Carriers.unavailableReason() : null;
+        }
+
+        /** Whether this JVM can run this engine. */
+        public boolean isAvailable() {
+            return unavailableReason() == null;
+        }
+
+        /** The engine {@code Monkey.patchAll()} selected for hubs created from now on. */
+        public static Engine forNewHubs() {
+            return dev.greenlet.monkey.Monkey.isPatched(dev.greenlet.monkey.Monkey.THREAD) ? CARRIER : PERMIT;
+        }
+    }
+
     private final String name;
-    private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
+    final Scheduler scheduler;
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private int liveCount;                 // guarded by this
     private long spawned;                  // guarded by this
@@ -88,13 +103,35 @@ public final class Hub implements AutoCloseable {
     private volatile HubMonitor monitor;
 
     /**
-     * Creates a hub. It needs no thread of its own and no closing to be collected, but close
-     * it to kill what still runs on it.
+     * Creates a hub on the engine {@code Monkey.patchAll()} selected ({@link Engine#CARRIER}
+     * once it ran, else {@link Engine#PERMIT}). An idle hub holds no thread and needs no
+     * closing to be collected, but close it to kill what still runs on it.
      *
      * @param name a name for logs and run-info dumps
      */
     public Hub(String name) {
+        this(name, Engine.forNewHubs());
+    }
+
+    /**
+     * Creates a hub on the given engine, whatever {@code Monkey.patchAll()} selected for new
+     * hubs.
+     *
+     * @throws IllegalStateException for {@link Engine#CARRIER} when this JVM cannot run it
+     *         (older than JDK 24, or without {@code --add-opens java.base/java.lang=ALL-UNNAMED});
+     *         the message names the fix
+     */
+    public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
+        this.scheduler = switch (Objects.requireNonNull(engine, "engine")) {
+            case PERMIT -> new PermitScheduler(this);
+            case CARRIER -> new CarrierScheduler(this);
+        };
+    }
+
+    /** The engine this hub runs on. */
+    public Engine engine() {
+        return scheduler.engine();
     }
 
     /**
@@ -105,7 +142,7 @@ public final class Hub implements AutoCloseable {
     public static Hub getDefault() {
         while (true) {
             Hub hub = DEFAULT.get();
-            if (hub != null && !hub.closed) {
+            if (hub != null && !hub.closed && (hub.engine() == Engine.forNewHubs() || hub.liveCount() > 0)) {
                 return hub;
             }
             Hub fresh = new Hub("default");
@@ -223,9 +260,7 @@ public final class Hub implements AutoCloseable {
 
     /** How many times the run permit has passed from one greenlet to another (or to an idle hub). */
     public long switchCount() {
-        synchronized (this) {
-            return switches;
-        }
+        return scheduler.switchCount();
     }
 
     /**
@@ -234,23 +269,17 @@ public final class Hub implements AutoCloseable {
      * the Spring starter turns it on when Micrometer is present.
      */
     public void setPermitWaitTiming(boolean on) {
-        synchronized (this) {
-            timePermitWaits = on;
-        }
+        scheduler.setReadyWaitTiming(on);
     }
 
     /** The total time, in nanoseconds, greenlets waited ready for the permit while timing was on. */
     public long permitWaitNanos() {
-        synchronized (this) {
-            return permitWaitNanos;
-        }
+        return scheduler.readyWaitNanos();
     }
 
     /** How many permit grants were timed for {@link #permitWaitNanos()}. */
     public long permitGrants() {
-        synchronized (this) {
-            return permitGrants;
-        }
+        return scheduler.readyWaitCount();
     }
 
     /** How many greenlets of this hub have ended, however they ended. */
@@ -283,7 +312,7 @@ public final class Hub implements AutoCloseable {
 
     /** The greenlet holding the run permit right now, or null. */
     public Greenlet<?> runningGreenlet() {
-        return owner;
+        return scheduler.running();
     }
 
     /**
@@ -293,7 +322,7 @@ public final class Hub implements AutoCloseable {
      */
     public List<GreenletInfo> runInfo() {
         List<GreenletInfo> infos = new ArrayList<>();
-        Greenlet<?> running = owner;
+        Greenlet<?> running = scheduler.running();
         for (Greenlet<?> g : greenlets()) {
             GreenletInfo.State state;
             Waiter w = g.waiter;
@@ -305,6 +334,11 @@ public final class Hub implements AutoCloseable {
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
                 on = w.blocker == this ? null : String.valueOf(w.blocker);
+            } else if (scheduler.inForeignWait(g)) {
+                state = GreenletInfo.State.WAITING;
+                Thread t = g.thread();
+                Object blocker = t == null ? null : LockSupport.getBlocker(t);
+                on = blocker != null ? String.valueOf(blocker) : t == null ? null : "a blocking call (" + t.getState() + ")";
             } else {
                 state = GreenletInfo.State.READY;
             }
@@ -412,6 +446,7 @@ public final class Hub implements AutoCloseable {
     public List<Greenlet<?>> shutdown(Duration grace) {
         long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
         closed = true;
+        scheduler.close();
         HubMonitor m = monitor;
         if (m != null) {
             m.close();
@@ -446,16 +481,15 @@ public final class Hub implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Hub[" + name + (closed ? ", closed" : "") + "]";
+        return "Hub[" + name + ", " + engine().name().toLowerCase(java.util.Locale.ROOT) + " engine" + (closed ? ", closed" : "") + "]";
     }
 
-    // ---------------------------------------------------------------- the run permit
+    // ---------------------------------------------------------------- greenlets' bookkeeping
 
-    /** Adds a started greenlet to the live list and makes it ready. */
-    void admit(Greenlet<?> g, boolean evenIfClosed, boolean makeReady) {
-        boolean grant = false;
+    /** Adds a started greenlet to the live list and makes it ready, unless it waits for a timer. */
+    void admit(Greenlet<?> g, Admission admission) {
         synchronized (this) {
-            if (closed && !evenIfClosed) {
+            if (closed && admission != Admission.EVEN_IF_CLOSED) {
                 throw new IllegalStateException("hub '" + name + "' is closed: cannot start " + g
                         + "; spawn on a hub that is open (Hub.getDefault() makes a fresh default hub)");
             }
@@ -467,112 +501,25 @@ public final class Hub implements AutoCloseable {
             g.live = true;
             liveCount++;
             spawned++;
-            if (makeReady) {
-                grant = readyLocked(g);
-            }
         }
-        if (grant) {
-            g.resume();
+        if (admission != Admission.LATER) {
+            scheduler.makeReady(g);
         }
     }
 
-    /** Makes {@code g} ready: hands it the permit if no one holds it, else appends it. */
+    /** How {@link #admit} takes a greenlet. */
+    enum Admission {
+        /** Ready now; refused by a closed hub. */
+        NOW,
+        /** Ready when its {@code startLater} timer fires; refused by a closed hub. */
+        LATER,
+        /** Ready now, even on a closed hub: the hub's own greenlets (links of a killed one). */
+        EVEN_IF_CLOSED
+    }
+
+    /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */
     void schedule(Greenlet<?> g) {
-        boolean grant;
-        synchronized (this) {
-            grant = readyLocked(g);
-        }
-        if (grant) {
-            g.resume();
-        }
-    }
-
-    private boolean readyLocked(Greenlet<?> g) {
-        if (owner == null) {
-            g.readySince = timePermitWaits ? System.nanoTime() : 0; // granted at once: no wait
-            handOffLocked(g);
-            return true;
-        }
-        appendLocked(g);
-        return false;
-    }
-
-    /** Gives the permit to {@code next} (null: nobody), counting the switch; holding the monitor. */
-    private void handOffLocked(Greenlet<?> next) {
-        if (timePermitWaits && next != null && next.readySince != 0) {
-            permitWaitNanos += System.nanoTime() - next.readySince;
-            permitGrants++;
-        }
-        owner = next;
-        switches++;
-    }
-
-    private void appendLocked(Greenlet<?> g) {
-        g.readySince = timePermitWaits ? System.nanoTime() : 0;
-        if (readyTail == null) {
-            readyHead = g;
-        } else {
-            readyTail.readyNext = g;
-        }
-        readyTail = g;
-    }
-
-    private Greenlet<?> pollLocked() {
-        Greenlet<?> g = readyHead;
-        if (g != null) {
-            readyHead = g.readyNext;
-            g.readyNext = null;
-            if (readyHead == null) {
-                readyTail = null;
-            }
-        }
-        return g;
-    }
-
-    /** Pops the next ready greenlet; when none is ready, wakes the greenlets waiting in idle(). */
-    private Greenlet<?> nextReadyLocked() {
-        Greenlet<?> next = pollLocked();
-        if (next == null && !idleWaiters.isEmpty()) {
-            drainIdleLocked();
-            next = pollLocked();
-        }
-        return next;
-    }
-
-    private void drainIdleLocked() {
-        Waiter w;
-        while ((w = idleWaiters.pollFirst()) != null) {
-            if (w.resolveQuietly(Waiter.SIGNALLED)) {
-                appendLocked(w.greenlet);
-            }
-        }
-    }
-
-    /**
-     * The permit holder {@code me} gives the permit to the next ready greenlet and returns
-     * once it holds the permit again. Someone must have made (or be about to make) {@code me}
-     * ready, or it waits forever.
-     */
-    private void switchAway(Greenlet<?> me) {
-        Greenlet<?> next;
-        synchronized (this) {
-            next = nextReadyLocked();
-            handOffLocked(next);
-        }
-        if (next == me) {
-            return;
-        }
-        if (next != null) {
-            next.resume();
-        }
-        awaitPermit(me);
-    }
-
-    /** Parks the calling greenlet's thread until it holds the permit. */
-    void awaitPermit(Greenlet<?> me) {
-        while (owner != me) {
-            LockSupport.park(this);
-        }
+        scheduler.makeReady(g);
     }
 
     /**
@@ -607,129 +554,18 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** Gives up the permit for good: {@code me} has finished (and was retired when it died). */
-    void exit(Greenlet<?> me) {
-        Greenlet<?> next;
-        synchronized (this) {
-            next = nextReadyLocked();
-            handOffLocked(next);
-        }
-        if (next != null) {
-            next.resume();
-        }
-    }
+    // ---------------------------------------------------------------- the cooperative wait
 
     /**
-     * {@link Gevent#offload}: the permit holder {@code me} hands the permit on, runs
-     * {@code call} on its own virtual thread while the hub's other greenlets run, then queues
-     * for the permit again. A kill or timeout that arrives meanwhile interrupts the thread and
-     * lands when the call returns.
-     */
-    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
-        checkHolds(me);
-        me.landPending();
-        me.startOffload();
-        Greenlet<?> next;
-        synchronized (this) {
-            next = nextReadyLocked();
-            handOffLocked(next);
-        }
-        if (next != null) {
-            next.resume();
-        }
-        T result = null;
-        Throwable failure = null;
-        try {
-            result = call.call();
-        } catch (Throwable t) {
-            failure = t;
-        }
-        me.endOffload();
-        schedule(me);
-        awaitPermit(me);
-        me.landPending();
-        if (failure != null) {
-            throw Hub.<E>uncheckedAs(failure);
-        }
-        return result;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> E uncheckedAs(Throwable t) throws E {
-        throw (E) t;
-    }
-
-    /**
-     * Fails loudly if {@code me} does not hold the permit it is about to give up: handing on a
-     * permit one does not hold would let two greenlets run at once.
-     */
-    private void checkHolds(Greenlet<?> me) {
-        if (owner != me) {
-            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + name
-                    + "' without holding it (held by " + owner + "); this is a bug in greenlet-core");
-        }
-    }
-
-    /** {@code sleep(0)}: the permit holder goes behind every greenlet already ready. */
-    void yieldNow(Greenlet<?> me) {
-        checkHolds(me);
-        me.landPending();
-        Greenlet<?> next;
-        boolean nextInLine;
-        synchronized (this) {
-            if (readyHead == null) {
-                // The caller is the only ready greenlet: keep the permit. The hub is not idle
-                // (the caller runs on), so idle() waiters stay waiting, as in gevent.
-                return;
-            }
-            appendLocked(me);
-            next = pollLocked();
-            handOffLocked(next);
-            nextInLine = readyHead == me;
-        }
-        next.resume();
-        if (nextInLine) {
-            for (int i = 0; i < SPINS; i++) {
-                if (owner == me) {
-                    me.landPending();
-                    return;
-                }
-                Thread.onSpinWait();
-            }
-        }
-        awaitPermit(me);
-        me.landPending();
-    }
-
-    /** gevent's {@code idle()}: waits until no other greenlet of this hub is ready. */
-    void idle(Greenlet<?> me) {
-        Waiter w = Waiter.forCurrent(this);
-        synchronized (this) {
-            if (readyHead == null) {
-                w = null;
-            } else {
-                idleWaiters.addLast(w);
-            }
-        }
-        if (w == null) {
-            me.landPending();
-        } else {
-            await(me, w, 0);
-        }
-    }
-
-    /**
-     * The cooperative wait under every blocking call: the permit holder {@code me} gives up the
-     * permit until {@code w} is resolved (signalled, timed out at {@code deadline} unless that
+     * The cooperative wait under every blocking call: the running greenlet {@code me} gives up
+     * its turn until {@code w} is resolved (signalled, timed out at {@code deadline} unless that
      * is 0, or interrupted by a kill or {@link Timeout}), then lands any pending kill or
      * timeout, unless {@code w} was signalled: a wait that was satisfied returns normally and
      * the kill lands at the next cooperative point, so that an operation (a queue get, a
      * semaphore acquire) either completes or has no effect. Each call consumes exactly the one
-     * scheduling that resolving {@code w} produces, so the ready queue never holds a greenlet
-     * twice or a dead one.
+     * {@link Scheduler#makeReady} that resolving {@code w} produces.
      */
     int await(Greenlet<?> me, Waiter w, long deadline) {
-        checkHolds(me);
         me.waiter = w;
         // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter; we write
         // waiter, then read pendingThrow. One of the two sees the other.
@@ -741,7 +577,7 @@ public final class Hub implements AutoCloseable {
         if (deadline != 0) {
             TimerQueue.INSTANCE.add(w, deadline);
         }
-        switchAway(me);
+        scheduler.suspend(me, w);
         me.waiter = null;
         int state = w.state();
         if (deadline != 0 && state != Waiter.TIMED_OUT) {

@@ -173,6 +173,7 @@ public class Timeout extends Error implements AutoCloseable {
     static <T> T withTimeout(Duration seconds, java.util.concurrent.Callable<? extends T> fn, boolean hasFallback, T fallback) {
         Objects.requireNonNull(fn, "fn");
         Timeout t = start(seconds);
+        Greenlet<?> g = t.greenlet;
         try {
             return Greenlet.call(fn);
         } catch (Timeout e) {
@@ -180,6 +181,20 @@ public class Timeout extends Error implements AutoCloseable {
                 throw e;
             }
             return fallback;
+        } catch (RuntimeException | Error other) {
+            // On the carrier engine a timeout reaches a foreign wait (Thread.sleep, a socket
+            // read, a JDBC call) by interrupting it, and the library turns the interrupt into an
+            // exception of its own. If this timeout is still pending, that is what happened:
+            // the block ends with the timeout, the library's exception suppressed in it.
+            Throwable raised = t.toRaise();
+            if (g != null && g.withdraw(raised)) {
+                raised.addSuppressed(other);
+                if (raised == t && hasFallback) {
+                    return fallback;
+                }
+                throw Greenlet.<RuntimeException>uncheckedAs(raised);
+            }
+            throw other;
         } finally {
             t.close();
         }

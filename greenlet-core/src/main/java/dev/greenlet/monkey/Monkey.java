@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketImplFactory;
+import dev.greenlet.Hub;
 import java.net.http.HttpClient;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -68,6 +69,11 @@ public final class Monkey {
 
     /** The name {@link #isPatched} and {@link #patched()} use for {@link #patchSocket()}. */
     public static final String SOCKET = "socket";
+    /**
+     * The name {@link #isPatched} and {@link #patched()} use for the carrier engine that
+     * {@link #patchAll()} selects (gevent's {@code patch_thread}: locks and threads cooperate).
+     */
+    public static final String THREAD = "thread";
     /** The name {@link #isPatched} and {@link #patched()} use for {@link #patchDns()}. */
     public static final String DNS = "dns";
 
@@ -148,15 +154,43 @@ public final class Monkey {
         PATCHED.add(DNS);
     }
 
-    /** {@link #patchSocket()} and {@link #patchDns()} (gevent's {@code patch_all}). */
+    /**
+     * gevent's {@code patch_all()}: every hub created from now on runs on the
+     * {@linkplain Hub.Engine#CARRIER carrier engine}, so every call that parks a virtual thread
+     * is a cooperative point in its greenlets (sockets, the JDK {@code HttpClient},
+     * {@code Thread.sleep}, {@code synchronized}, {@code java.util.concurrent} locks, queues
+     * and futures, connection pools), and host name lookups are patched ({@link #patchDns()}).
+     * JVM-wide and irreversible; call it first thing in {@code main}, before any hub exists (the
+     * Spring starter does, from {@code greenlet.monkey.patch-all}). A hub created before keeps
+     * its engine ({@link Hub#engine()} says which); the default hub, if it exists and has no
+     * live greenlet, is replaced by one on the carrier engine at its next use.
+     *
+     * <p>It installs no socket factory: on the carrier engine the JDK's own sockets already wait
+     * cooperatively, and the factory, which the JDK allows once per JVM, stays free. Call
+     * {@link #patchSocket()} as well if hubs on the permit engine must cooperate in sockets.
+     *
+     * @throws IllegalStateException if this JVM cannot run the carrier engine: older than JDK
+     *         24, or started without {@code --add-opens java.base/java.lang=ALL-UNNAMED}; the
+     *         message says what is missing and where to put the flag. It never falls back to
+     *         the permit engine silently.
+     */
     public static synchronized void patchAll() {
-        patchSocket();
+        String why = Hub.Engine.CARRIER.unavailableReason();
+        if (why != null) {
+            throw new IllegalStateException("Monkey.patchAll(): " + why);
+        }
+        PATCHED.add(THREAD);
         patchDns();
     }
 
-    /** Whether the named part is patched: {@link #SOCKET} or {@link #DNS} (gevent's {@code is_module_patched}). */
+    /**
+     * Whether the named part is patched (gevent's {@code is_module_patched}): {@link #THREAD}
+     * once {@link #patchAll()} selected the carrier engine; {@link #SOCKET} once
+     * {@link #patchSocket()} ran, or once the carrier engine is selected (its greenlets wait
+     * cooperatively in every socket); {@link #DNS} once {@link #patchDns()} ran.
+     */
     public static boolean isPatched(String name) {
-        return PATCHED.contains(name);
+        return PATCHED.contains(name) || SOCKET.equals(name) && PATCHED.contains(THREAD);
     }
 
     /** What is patched, in the order it was patched. */

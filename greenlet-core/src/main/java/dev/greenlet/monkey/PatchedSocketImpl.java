@@ -109,7 +109,17 @@ final class PatchedSocketImpl extends SocketImpl {
 
     /** Runs {@code call} through {@link Gevent#offload}, translating as the JDK's own socket implementation would. */
     static <T> T cooperatively(IoCall<T> call) throws IOException {
-        return Gevent.offload(() -> {
+        dev.greenlet.Greenlet<?> g = Gevent.getCurrent();
+        if (g != null && g.hub().engine() == dev.greenlet.Hub.Engine.CARRIER) {
+            // The carrier engine: the channel parks the greenlet's virtual thread, which is a
+            // cooperative point already; offload would only move the call to another thread.
+            return translated(call);
+        }
+        return Gevent.offload(() -> translated(call));
+    }
+
+    private static <T> T translated(IoCall<T> call) throws IOException {
+        {
             try {
                 return call.call();
             } catch (ClosedByInterruptException e) {
@@ -117,7 +127,7 @@ final class PatchedSocketImpl extends SocketImpl {
             } catch (ClosedChannelException e) { // includes AsynchronousCloseException
                 throw withCause(new SocketException("Socket closed"), e);
             }
-        });
+        }
     }
 
     private static SocketException withCause(SocketException e, Throwable cause) {

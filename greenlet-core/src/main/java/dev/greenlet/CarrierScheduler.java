@@ -1,0 +1,550 @@
+package dev.greenlet;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The carrier engine (gevent's {@code patch_all()} for the JVM): the hub is a virtual-thread
+ * scheduler with exactly one carrier, a platform thread of the hub's own that runs its
+ * greenlets' virtual threads one at a time, in FIFO order. Whatever parks a virtual thread
+ * hands the carrier to the next greenlet: sockets, {@code Thread.sleep}, {@code synchronized}
+ * and {@code Object.wait} (JDK 24+), {@code java.util.concurrent} locks, queues and futures,
+ * connection pools. So every such call is a cooperative point, and a lock held across I/O
+ * cannot deadlock the hub as it can in the permit engine.
+ *
+ * <p>Implementation overview. Each greenlet's virtual thread is built with a scheduler of its
+ * own, a {@link Turn}: the JDK hands the Turn the thread's continuation whenever the thread
+ * becomes runnable (started, unparked, unblocked, yielded), and the Turn queues itself for the
+ * carrier. The run queue is split in two: a plain FIFO linked through the tasks, touched only
+ * on the carrier thread (by the carrier itself and by the greenlet it runs, which is the same
+ * OS thread), and a lock-free inbox for what other threads submit (timers, pollers, the JDK's
+ * unblocker, outside threads), drained into the FIFO before each turn. The carrier runs one
+ * task at a time, so at most one greenlet runs (invariant 1), and each turn starts after the
+ * previous one unmounted on the same thread (happens-before). A task is in the queue at most
+ * once: the JDK submits a continuation only on its thread's transition to runnable.
+ *
+ * <p>Who writes what: {@code localHead/localTail}, {@code idleWaiters}, {@code mounted} and
+ * the timing sums are written only on the carrier thread; {@code running} and {@code turns}
+ * only by the carrier (read by the monitor); {@code state} by the carrier and by submitters
+ * (CAS); {@code inbox} by anyone.
+ *
+ * <p>The JDK's rules this class keeps (DESIGN.md, "what the prototype found"):
+ * <ul>
+ * <li>{@link Turn#execute} never throws and never blocks: the JDK calls it from its own
+ * threads (pollers, the unblocker, timers), pinned, and a throw there would break I/O for the
+ * whole JVM. A closed hub keeps accepting; its carrier runs until no greenlet is left.</li>
+ * <li>A virtual thread started inside a greenlet inherits its Turn as scheduler; the Turn
+ * tells its own continuation from theirs and hands theirs to the JDK's default scheduler, so
+ * they are plain virtual threads, never run on the carrier, and no JDK-internal thread (the
+ * socket pollers) ever lives on a hub.</li>
+ * <li>The carrier survives any throwable from a task, says so at ERROR, and a carrier that
+ * ends anyway is replaced by the next submission. It ends on its own when the hub has no live
+ * greenlet and has been idle for {@value #LINGER_MS} ms, or at once when the hub is closed
+ * and empty, so an idle hub holds no thread; the next submission starts a new one.</li>
+ * </ul>
+ */
+final class CarrierScheduler extends Scheduler {
+
+    private static final System.Logger LOG = System.getLogger(CarrierScheduler.class.getName());
+    static final long LINGER_MS = 1000;
+
+    private static final int RUNNING = 0;  // the carrier runs tasks, or is about to look for some
+    private static final int PARKED = 1;   // the carrier is parked; a submitter must unpark it
+    private static final int STOPPED = 2;  // no carrier thread; a submitter must start one
+
+    /** Work for the carrier: a greenlet's turn, or an action of the engine itself. */
+    private abstract static class Task {
+        Task next;  // carrier thread only: next in the local FIFO
+
+        abstract void run();
+    }
+
+    /**
+     * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
+     * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
+     * becomes runnable.
+     */
+    private final class Turn extends Task implements Executor {
+        final Greenlet<?> greenlet;
+        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
+        long readySince;                // carrier thread only... or the submitter, before it queues this
+
+        Turn(Greenlet<?> greenlet) {
+            this.greenlet = greenlet;
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            if (continuation == null) {
+                continuation = task; // Thread.start(), called by makeReady before anything else can submit
+            } else if (task != continuation) {
+                // A virtual thread that this greenlet started: it inherited this scheduler.
+                foreign(task);
+                return;
+            }
+            submit(this);
+        }
+
+        @Override
+        void run() {
+            continuation.run();
+        }
+
+        @Override
+        public String toString() {
+            return "turn of " + greenlet;
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger state = new AtomicInteger(STOPPED);
+    private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // carrier thread only
+    private Task localHead;                  // carrier thread only: FIFO of ready tasks
+    private Task localTail;                  // carrier thread only
+    private volatile Thread carrier;         // the current carrier thread (null before the first)
+    private Thread mounted;                  // carrier thread only (others may read it: it never equals their own thread)
+    private volatile Greenlet<?> running;    // written by the carrier: the greenlet whose turn runs, or null
+    private volatile long turns;             // written by the carrier only
+    private volatile boolean timeReadyWaits;
+    private volatile long readyWaitNanos;    // written by the carrier only
+    private volatile long readyWaitCount;    // written by the carrier only
+    private volatile boolean closed;
+    private int carriersStarted;             // guarded by this: for thread names
+
+    CarrierScheduler(Hub hub) {
+        super(hub);
+        Carriers.checkAvailable("the carrier engine of hub '" + hub.name() + "'");
+    }
+
+    @Override
+    Hub.Engine engine() {
+        return Hub.Engine.CARRIER;
+    }
+
+    // ---------------------------------------------------------------- the run queue
+
+    /** Whether the calling code runs on this hub's carrier (the carrier itself, or a greenlet it runs). */
+    private boolean onCarrier() {
+        Thread t = Thread.currentThread();
+        return t == mounted || t == carrier;
+    }
+
+    /** Queues {@code t} for the carrier. Never throws, never blocks. */
+    private void submit(Task t) {
+        if (timeReadyWaits && t instanceof Turn turn) {
+            turn.readySince = System.nanoTime();
+        }
+        if (onCarrier()) {
+            appendLocal(t);
+            return;
+        }
+        inbox.offer(t);
+        wakeCarrier();
+    }
+
+    private void appendLocal(Task t) {
+        if (localTail == null) {
+            localHead = t;
+        } else {
+            localTail.next = t;
+        }
+        localTail = t;
+    }
+
+    private Task pollLocal() {
+        Task t = localHead;
+        if (t != null) {
+            localHead = t.next;
+            t.next = null;
+            if (localHead == null) {
+                localTail = null;
+            }
+        }
+        return t;
+    }
+
+    /** The next task: what other threads submitted goes behind what is queued locally. */
+    private Task next() {
+        Task t;
+        while ((t = inbox.poll()) != null) {
+            appendLocal(t);
+        }
+        return pollLocal();
+    }
+
+    private static void foreign(Runnable task) {
+        try {
+            Carriers.defaultScheduler().execute(task);
+        } catch (RuntimeException | Error e) {
+            // Only a JVM that is shutting down refuses; the JDK would lose the thread either way.
+            LOG.log(System.Logger.Level.ERROR, "the JDK's default scheduler refused a virtual thread's task", e);
+        }
+    }
+
+    private void wakeCarrier() {
+        while (true) {
+            int s = state.get();
+            if (s == RUNNING) {
+                return;
+            }
+            if (state.compareAndSet(s, RUNNING)) {
+                if (s == PARKED) {
+                    LockSupport.unpark(carrier);
+                } else {
+                    startCarrier();
+                }
+                return;
+            }
+        }
+    }
+
+    private void startCarrier() {
+        String name;
+        synchronized (this) {
+            name = "greenlet-carrier-" + hub.name() + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
+        }
+        Thread t = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
+        t.setUncaughtExceptionHandler((thread, e) -> LOG.log(System.Logger.Level.ERROR,
+                "the carrier thread of hub '" + hub.name() + "' died; a new one starts with the next task", e));
+        carrier = t;
+        t.start();
+    }
+
+    // ---------------------------------------------------------------- the carrier
+
+    private void loop() {
+        boolean normalExit = false;
+        try {
+            while (true) {
+                Task t = next();
+                if (t != null) {
+                    runTask(t);
+                    continue;
+                }
+                if (wakeIdleWaiters()) {
+                    continue;
+                }
+                boolean empty = hub.liveCount() == 0;
+                if (empty && closed) {
+                    if (stop()) {
+                        normalExit = true;
+                        return;
+                    }
+                    continue;
+                }
+                state.set(PARKED);
+                if (!inbox.isEmpty()) {
+                    state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
+                    continue;
+                }
+                if (!empty) {
+                    while (state.get() == PARKED) {
+                        LockSupport.park(this);
+                    }
+                    continue;
+                }
+                // No live greenlet: linger a while, then end, so that an idle hub holds no thread.
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
+                if (state.get() == PARKED && state.compareAndSet(PARKED, STOPPED)) {
+                    if (hub.liveCount() == 0 && inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING)) {
+                        normalExit = true; // (a submitter that comes now starts a new carrier)
+                        return;
+                    }
+                }
+            }
+        } finally {
+            if (!normalExit) {
+                // Only an Error thrown outside any task gets here (the uncaught-exception handler
+                // says which). Let the next submission start a carrier; restart now if work waits.
+                state.set(STOPPED);
+                if (localHead != null || !inbox.isEmpty()) {
+                    while (localHead != null) {
+                        inbox.offer(pollLocal());
+                    }
+                    wakeCarrier();
+                }
+            }
+        }
+    }
+
+    /** Ends this carrier; false if work arrived meanwhile and it must go on. */
+    private boolean stop() {
+        state.set(STOPPED);
+        return inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING);
+    }
+
+    private void runTask(Task t) {
+        Turn turn = t instanceof Turn tt ? tt : null;
+        Greenlet<?> g = turn == null ? null : turn.greenlet;
+        if (turn != null) {
+            if (timeReadyWaits && turn.readySince != 0) {
+                readyWaitNanos = readyWaitNanos + (System.nanoTime() - turn.readySince);
+                readyWaitCount = readyWaitCount + 1;
+                turn.readySince = 0;
+            }
+            mounted = g.thread;
+            running = g;
+            turns = turns + 1;
+        }
+        try {
+            t.run();
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
+                    + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
+        } finally {
+            if (turn != null) {
+                running = null;
+                mounted = null;
+                if (g.pendingThrow != null) {
+                    deliverPending(g);
+                }
+            }
+        }
+    }
+
+    /** On the carrier, with no greenlet mounted: wakes the idle() waiters when nothing is ready. */
+    private boolean wakeIdleWaiters() {
+        boolean woke = false;
+        Waiter w;
+        while ((w = idleWaiters.pollFirst()) != null) {
+            woke |= w.signal();
+        }
+        return woke;
+    }
+
+    // ---------------------------------------------------------------- the engine's operations
+
+    @Override
+    void makeReady(Greenlet<?> g) {
+        Thread t = g.thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+            return;
+        }
+        // Its first turn: makeReady is called once for it, so only one thread gets here.
+        Turn turn = new Turn(g);
+        t = Carriers.builder(turn).inheritInheritableThreadLocals(false).unstarted(g::body);
+        g.thread = t;
+        t.start(); // submits the continuation to the Turn: the first task it sees
+    }
+
+    @Override
+    void beginTurn(Greenlet<?> me) {
+        // The carrier runs one greenlet at a time: a greenlet that runs has its turn.
+    }
+
+    @Override
+    void suspend(Greenlet<?> me, Waiter w) {
+        boolean interrupted = false;
+        while (w.isWaiting()) {
+            LockSupport.park(w.blocker);
+            // An interrupt ends every park at once; keep it for after the wait rather than spin.
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    void yieldNow(Greenlet<?> me) {
+        me.landPending();
+        Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
+        me.landPending();
+    }
+
+    @Override
+    void idle(Greenlet<?> me) {
+        if (localHead == null && inbox.isEmpty()) {
+            me.landPending(); // nothing else is ready: the hub is idle now
+            return;
+        }
+        Waiter w = Waiter.forCurrent(hub);
+        idleWaiters.addLast(w); // on the carrier thread: me runs there
+        hub.await(me, w, 0);
+    }
+
+    /**
+     * Runs {@code call} on a virtual thread of the JDK's default scheduler (whose carriers the
+     * JDK compensates when a call blocks without parking: file I/O) while {@code me} waits
+     * cooperatively for it. A kill or timeout of {@code me} meanwhile interrupts that thread
+     * and lands once the call has returned, as in the permit engine.
+     */
+    @Override
+    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+        me.landPending();
+        Offloaded<T, E> job = new Offloaded<>(me, call);
+        Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
+        worker.start();
+        boolean interruptSent = false;
+        while (!job.done) {
+            Waiter w = Waiter.forCurrent(job);
+            me.waiter = w;
+            job.waiter = w;
+            // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter.
+            if (me.pendingThrow != null && !interruptSent) {
+                worker.interrupt();
+                interruptSent = true;
+            }
+            if (!job.done) {
+                suspend(me, w);
+            }
+            me.waiter = null;
+            if (w.state() == Waiter.INTERRUPTED && !interruptSent) {
+                worker.interrupt();
+                interruptSent = true;
+            }
+        }
+        me.landPending();
+        if (job.failure != null) {
+            throw Greenlet.<E>uncheckedAs(job.failure);
+        }
+        return job.result;
+    }
+
+    /** An offloaded call: runs as if on the greenlet (current() is it), but without its turn. */
+    private static final class Offloaded<T, E extends Throwable> implements Runnable {
+        private final Greenlet<?> greenlet;
+        private final Gevent.Blocking<? extends T, E> call;
+        T result;                       // written before done
+        Throwable failure;              // written before done
+        volatile boolean done;
+        volatile Waiter waiter;         // the greenlet's current wait for this call
+
+        Offloaded(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
+            this.greenlet = greenlet;
+            this.call = call;
+        }
+
+        @Override
+        public void run() {
+            Greenlet.enterOffload(greenlet);
+            try {
+                result = call.call();
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                Greenlet.leaveOffload(greenlet);
+                done = true;
+                Waiter w = waiter;
+                if (w != null) {
+                    w.signal();
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "offloaded call of " + greenlet;
+        }
+    }
+
+    @Override
+    void exit(Greenlet<?> me) {
+        // Its virtual thread ends; the carrier moves on by itself.
+    }
+
+    @Override
+    void interruptForeignWait(Greenlet<?> g) {
+        if (onCarrier()) {
+            if (g.thread != Thread.currentThread()) {
+                deliverPending(g); // g is not mounted: the caller is
+            }
+            return;
+        }
+        runOnCarrier(new Runnable() {
+            @Override
+            public void run() {
+                deliverPending(g);
+            }
+
+            @Override
+            public String toString() {
+                return "kill delivery to " + g;
+            }
+        });
+    }
+
+    /** Runs {@code action} on the carrier between two turns: the engine's own work. Never throws. */
+    void runOnCarrier(Runnable action) {
+        submit(new Task() {
+            @Override
+            void run() {
+                action.run();
+            }
+
+            @Override
+            public String toString() {
+                return String.valueOf(action);
+            }
+        });
+    }
+
+    /**
+     * On the carrier, with {@code g} not mounted: if a kill or timeout is pending in {@code g}
+     * and {@code g} is parked in a wait that is not the library's (a socket read, a lock,
+     * {@code Thread.sleep}), interrupts it, once. A {@code g} that is ready keeps the kill
+     * pending: it lands at its next cooperative point, and if that is again a foreign wait,
+     * this runs again when its turn ends.
+     */
+    private void deliverPending(Greenlet<?> g) {
+        if (g.pendingThrow == null || g.waiter != null || g.isDead()) {
+            return;
+        }
+        Thread t = g.thread;
+        if (t == null) {
+            return;
+        }
+        Thread.State s = t.getState();
+        if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
+            g.interruptForKill();
+        }
+    }
+
+    @Override
+    boolean inForeignWait(Greenlet<?> g) {
+        Thread t = g.thread;
+        if (t == null || running == g) {
+            return false;
+        }
+        Thread.State s = t.getState();
+        return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
+    @Override
+    Greenlet<?> running() {
+        return running;
+    }
+
+    @Override
+    long switchCount() {
+        return turns;
+    }
+
+    @Override
+    void setReadyWaitTiming(boolean on) {
+        timeReadyWaits = on;
+    }
+
+    @Override
+    long readyWaitNanos() {
+        return readyWaitNanos;
+    }
+
+    @Override
+    long readyWaitCount() {
+        return readyWaitCount;
+    }
+
+    @Override
+    void close() {
+        closed = true;
+        if (state.get() == PARKED) {
+            wakeCarrier(); // so that an idle carrier sees it and ends
+        }
+    }
+}

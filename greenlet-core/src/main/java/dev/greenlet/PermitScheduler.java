@@ -1,0 +1,306 @@
+package dev.greenlet;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The permit engine (the default; gevent's unpatched semantics): a hub's greenlets run on
+ * virtual threads of the JDK's default scheduler, and only the holder of the hub's single run
+ * permit runs user code. A greenlet gives the permit up only at the library's own cooperative
+ * points; anything else ({@code Thread.sleep}, an unpatched socket read, a lock, a CPU loop)
+ * keeps it and stalls the hub, exactly as in gevent without {@code patch_all()}.
+ *
+ * <p>Implementation overview. The permit is the volatile field {@code owner}. The greenlet
+ * that gives it up takes this scheduler's lock, pops the next greenlet off the ready queue,
+ * makes it the owner and unparks its thread (starting it on its first turn), then parks until
+ * it is the owner again. Each handoff is a volatile write read by the next owner, so it is a
+ * happens-before edge (invariant 1). This object's monitor guards the ready queue, which is
+ * linked through the greenlets themselves. When the ready queue is empty the permit is left
+ * with no owner, and whoever next makes a greenlet ready (a waker, a timer, an outside thread)
+ * hands it the permit directly. A greenlet is in the ready queue at most once: it is appended
+ * only by {@link #makeReady} (called once per resolved {@link Waiter} and once for its first
+ * turn), by its own {@code sleep(0)}, or when {@code idle()} waiters are woken here. Nothing polls.
+ *
+ * <p>One bounded spin, and only one: a greenlet that yields with {@code sleep(0)} and is then
+ * next in line (the ready queue holds only it) checks for the permit {@value #DEFAULT_SPINS}
+ * times with {@link Thread#onSpinWait()}, a few microseconds at most, before it parks. Parking
+ * and unparking a virtual thread goes through the scheduler, which wakes an idle carrier for
+ * each handoff; when the other greenlet's turn is short, the spinner sees the permit come back
+ * without any of that, as {@code SynchronousQueue} spins briefly on multiprocessors before
+ * blocking. Waits that depend on something else (a timer, an event, a join) never spin. The
+ * system property {@code dev.greenlet.spins} sets the count (0 disables it); on a single CPU it
+ * is 0.
+ */
+final class PermitScheduler extends Scheduler {
+
+    static final int DEFAULT_SPINS = 64;
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1
+            ? Math.max(0, Integer.getInteger("dev.greenlet.spins", DEFAULT_SPINS)) : 0;
+    private static final Thread.Builder.OfVirtual THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false);
+
+    private volatile Greenlet<?> owner;    // holds the run permit; null when no greenlet is ready
+    private Greenlet<?> readyHead;         // guarded by this: FIFO ready queue linked through Greenlet.readyNext;
+    private Greenlet<?> readyTail;         //   a greenlet is in it at most once
+    private long switches;                 // guarded by this: permit handoffs so far
+    private boolean timeReadyWaits;        // guarded by this
+    private long readyWaitNanos;           // guarded by this: total time greenlets waited ready for the permit
+    private long readyWaitCount;           // guarded by this: grants measured
+    private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
+
+    PermitScheduler(Hub hub) {
+        super(hub);
+    }
+
+    @Override
+    Hub.Engine engine() {
+        return Hub.Engine.PERMIT;
+    }
+
+    @Override
+    void makeReady(Greenlet<?> g) {
+        boolean grant;
+        synchronized (this) {
+            if (owner == null) {
+                g.readySince = timeReadyWaits ? System.nanoTime() : 0; // granted at once: no wait
+                handOffLocked(g);
+                grant = true;
+            } else {
+                appendLocked(g);
+                grant = false;
+            }
+        }
+        if (grant) {
+            resume(g);
+        }
+    }
+
+    /** Runs or continues {@code g}'s thread, which now holds the permit. */
+    private static void resume(Greenlet<?> g) {
+        Thread t = g.thread;
+        if (t == null) {
+            // Only a greenlet's first grant gets here, and only one grant is ever pending.
+            t = THREADS.unstarted(g::body);
+            g.thread = t;
+            t.start();
+        } else if (t != Thread.currentThread()) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    void beginTurn(Greenlet<?> me) {
+        awaitPermit(me);
+    }
+
+    /** Gives the permit to {@code next} (null: nobody), counting the switch; holding the monitor. */
+    private void handOffLocked(Greenlet<?> next) {
+        if (timeReadyWaits && next != null && next.readySince != 0) {
+            readyWaitNanos += System.nanoTime() - next.readySince;
+            readyWaitCount++;
+        }
+        owner = next;
+        switches++;
+    }
+
+    private void appendLocked(Greenlet<?> g) {
+        g.readySince = timeReadyWaits ? System.nanoTime() : 0;
+        if (readyTail == null) {
+            readyHead = g;
+        } else {
+            readyTail.readyNext = g;
+        }
+        readyTail = g;
+    }
+
+    private Greenlet<?> pollLocked() {
+        Greenlet<?> g = readyHead;
+        if (g != null) {
+            readyHead = g.readyNext;
+            g.readyNext = null;
+            if (readyHead == null) {
+                readyTail = null;
+            }
+        }
+        return g;
+    }
+
+    /** Pops the next ready greenlet; when none is ready, wakes the greenlets waiting in idle(). */
+    private Greenlet<?> nextReadyLocked() {
+        Greenlet<?> next = pollLocked();
+        if (next == null && !idleWaiters.isEmpty()) {
+            Waiter w;
+            while ((w = idleWaiters.pollFirst()) != null) {
+                if (w.resolveQuietly(Waiter.SIGNALLED)) {
+                    appendLocked(w.greenlet);
+                }
+            }
+            next = pollLocked();
+        }
+        return next;
+    }
+
+    /** Hands the permit to the next ready greenlet, or to nobody; returns without waiting. */
+    private void handOn() {
+        Greenlet<?> next;
+        synchronized (this) {
+            next = nextReadyLocked();
+            handOffLocked(next);
+        }
+        if (next != null) {
+            resume(next);
+        }
+    }
+
+    /** Parks the calling greenlet's thread until it holds the permit. */
+    private void awaitPermit(Greenlet<?> me) {
+        while (owner != me) {
+            LockSupport.park(this);
+        }
+    }
+
+    @Override
+    void suspend(Greenlet<?> me, Waiter w) {
+        checkHolds(me);
+        Greenlet<?> next;
+        synchronized (this) {
+            next = nextReadyLocked();
+            handOffLocked(next);
+        }
+        if (next == me) {
+            return;
+        }
+        if (next != null) {
+            resume(next);
+        }
+        awaitPermit(me);
+    }
+
+    @Override
+    void exit(Greenlet<?> me) {
+        handOn();
+    }
+
+    @Override
+    void yieldNow(Greenlet<?> me) {
+        checkHolds(me);
+        me.landPending();
+        Greenlet<?> next;
+        boolean nextInLine;
+        synchronized (this) {
+            if (readyHead == null) {
+                // The caller is the only ready greenlet: keep the permit. The hub is not idle
+                // (the caller runs on), so idle() waiters stay waiting, as in gevent.
+                return;
+            }
+            appendLocked(me);
+            next = pollLocked();
+            handOffLocked(next);
+            nextInLine = readyHead == me;
+        }
+        resume(next);
+        if (nextInLine) {
+            for (int i = 0; i < SPINS; i++) {
+                if (owner == me) {
+                    me.landPending();
+                    return;
+                }
+                Thread.onSpinWait();
+            }
+        }
+        awaitPermit(me);
+        me.landPending();
+    }
+
+    @Override
+    void idle(Greenlet<?> me) {
+        Waiter w = Waiter.forCurrent(hub);
+        synchronized (this) {
+            if (readyHead == null) {
+                w = null;
+            } else {
+                idleWaiters.addLast(w);
+            }
+        }
+        if (w == null) {
+            me.landPending();
+        } else {
+            hub.await(me, w, 0);
+        }
+    }
+
+    /**
+     * The permit holder {@code me} hands the permit on, runs {@code call} on its own virtual
+     * thread while the hub's other greenlets run, then queues for the permit again. A kill or
+     * timeout that arrives meanwhile interrupts the thread and lands when the call returns.
+     */
+    @Override
+    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+        checkHolds(me);
+        me.landPending();
+        me.startOffload();
+        handOn();
+        T result = null;
+        Throwable failure = null;
+        try {
+            result = call.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        me.endOffload();
+        makeReady(me);
+        awaitPermit(me);
+        me.landPending();
+        if (failure != null) {
+            throw Greenlet.<E>uncheckedAs(failure);
+        }
+        return result;
+    }
+
+    @Override
+    void interruptForeignWait(Greenlet<?> g) {
+        // Only an offloaded call waits outside the library here; everything else either holds
+        // the permit (the kill lands at its next cooperative point) or waits in a Waiter.
+        g.interruptOffload();
+    }
+
+    @Override
+    boolean inForeignWait(Greenlet<?> g) {
+        return false; // a greenlet without a Waiter either holds the permit or is ready for it
+    }
+
+    /**
+     * Fails loudly if {@code me} does not hold the permit it is about to give up: handing on a
+     * permit one does not hold would let two greenlets run at once.
+     */
+    private void checkHolds(Greenlet<?> me) {
+        if (owner != me) {
+            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + hub.name()
+                    + "' without holding it (held by " + owner + "); this is a bug in greenlet-core");
+        }
+    }
+
+    @Override
+    Greenlet<?> running() {
+        return owner;
+    }
+
+    @Override
+    synchronized long switchCount() {
+        return switches;
+    }
+
+    @Override
+    synchronized void setReadyWaitTiming(boolean on) {
+        timeReadyWaits = on;
+    }
+
+    @Override
+    synchronized long readyWaitNanos() {
+        return readyWaitNanos;
+    }
+
+    @Override
+    synchronized long readyWaitCount() {
+        return readyWaitCount;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.greenlet;
+
+/**
+ * How a hub runs its greenlets one at a time: the seam between a {@link Hub} (what greenlets
+ * it has, their bookkeeping, its API) and its engine (whose turn it is). There are two:
+ * {@link PermitScheduler} hands a run permit from greenlet to greenlet; {@link CarrierScheduler}
+ * gives the hub one carrier thread that runs its greenlets' virtual threads.
+ *
+ * <p>What every engine guarantees (DESIGN.md, invariants 1 and 2): at most one greenlet of the
+ * hub runs user code at a time, each handoff is a happens-before edge, and greenlets run in the
+ * order they were made ready (FIFO). A greenlet gives up its turn only in {@link #suspend},
+ * {@link #yieldNow}, {@link #offload} and {@link #exit} (and, in the carrier engine, wherever
+ * its virtual thread parks).
+ *
+ * <p>The protocol the hub and the waits follow: a greenlet that waits registers a
+ * {@link Waiter} (which is the only thing that will make it ready again) and calls
+ * {@link #suspend}; whoever resolves the waiter calls {@link #makeReady}, exactly once. A
+ * greenlet is made ready for its first turn exactly once too (on start, or when its
+ * {@code startLater} timer fires).
+ */
+abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
+
+    final Hub hub;
+
+    Scheduler(Hub hub) {
+        this.hub = hub;
+    }
+
+    /** Which engine this is. */
+    abstract Hub.Engine engine();
+
+    /**
+     * Makes {@code g} ready: its first turn if it never ran, else the end of the wait it is
+     * suspended in. Any thread may call it, holding any lock; it never blocks and never throws.
+     */
+    abstract void makeReady(Greenlet<?> g);
+
+    /** Called first thing on {@code me}'s own thread; returns when {@code me} may run. */
+    abstract void beginTurn(Greenlet<?> me);
+
+    /**
+     * {@code me}, which runs, gives up its turn until {@code w} is resolved and {@code me} has
+     * its turn again. Does not land a pending kill: {@link Hub#await} does that.
+     */
+    abstract void suspend(Greenlet<?> me, Waiter w);
+
+    /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready. */
+    abstract void yieldNow(Greenlet<?> me);
+
+    /** gevent's {@code idle()}: {@code me} waits until no other greenlet of the hub is ready. */
+    abstract void idle(Greenlet<?> me);
+
+    /** {@link Gevent#offload}: runs {@code call} without holding the hub. */
+    abstract <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E;
+
+    /** {@code me}'s body has ended; its thread ends after this returns. */
+    abstract void exit(Greenlet<?> me);
+
+    /**
+     * A kill or timeout is pending in {@code g} and {@code g} is in no wait of this library:
+     * make it land where {@code g} waits now, if the engine can (by interrupting a wait that
+     * is not the library's), else at its next cooperative point.
+     */
+    abstract void interruptForeignWait(Greenlet<?> g);
+
+    /** Whether {@code g}, which is in no wait of this library, is parked in some other wait. */
+    abstract boolean inForeignWait(Greenlet<?> g);
+
+    /** The greenlet running now, or null. */
+    abstract Greenlet<?> running();
+
+    /** How many turns have passed from one greenlet to another so far. */
+    abstract long switchCount();
+
+    /** Turns on measuring how long greenlets wait ready for their turn. */
+    abstract void setReadyWaitTiming(boolean on);
+
+    /** Total nanoseconds greenlets waited ready, while timing was on. */
+    abstract long readyWaitNanos();
+
+    /** Turns measured for {@link #readyWaitNanos()}. */
+    abstract long readyWaitCount();
+
+    /** The hub was closed; the engine may release its resources once no greenlet is left. */
+    void close() {
+    }
+}
