@@ -27,6 +27,7 @@ public abstract class HubTestSupport {
     @BeforeEach
     protected void createHub() {
         hub = new Hub(getClass().getSimpleName());
+        assertThat(hub.engine()).as("the engine this test run was asked to use").isEqualTo(EngineSelection.engine());
         hub.setErrorHandler((g, e) -> {
             reportedGreenlets.add(g);
             reported.add(e);
@@ -56,6 +57,23 @@ public abstract class HubTestSupport {
     /** Runs {@code body} as a greenlet of this test's hub and waits for it. */
     protected void inHub(Runnable body) {
         hub.run(body);
+    }
+
+    /**
+     * Blocks the calling greenlet's thread without a cooperative point of the test's engine:
+     * {@code Thread.sleep} on the permit engine (gevent without patch_all), a CPU loop on the
+     * carrier engine (where Thread.sleep cooperates).
+     */
+    protected void blockWithoutACooperativePoint(long millis) {
+        if (hub.engine() == Hub.Engine.CARRIER) {
+            busyFor(millis);
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     protected static void busyFor(long millis) {

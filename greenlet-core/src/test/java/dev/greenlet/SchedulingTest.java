@@ -175,17 +175,33 @@ class SchedulingTest extends HubTestSupport {
         inHub(() -> {
             Greenlet<Void> blocker = spawn(() -> {
                 log("blocker starts");
-                try {
-                    Thread.sleep(MEDIUM_MS);
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                blockWithoutACooperativePoint(MEDIUM_MS);
                 log("blocker ends");
             });
             Greenlet<Void> other = spawn(() -> log("other runs"));
             joinall(List.of(blocker, other));
         });
         assertThat(events).containsExactly("blocker starts", "blocker ends", "other runs");
+    }
+
+    /** The carrier engine (patch-all): Thread.sleep parks the virtual thread, so it is a cooperative point. */
+    @Test
+    void threadSleepIsACooperativePointOnTheCarrierEngine() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hub.engine() == Hub.Engine.CARRIER, "carrier engine only");
+        inHub(() -> {
+            Greenlet<Void> sleeper = spawn(() -> {
+                log("sleeper starts");
+                try {
+                    Thread.sleep(MEDIUM_MS);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                log("sleeper ends");
+            });
+            Greenlet<Void> other = spawn(() -> log("other runs"));
+            joinall(List.of(sleeper, other));
+        });
+        assertThat(events).containsExactly("sleeper starts", "other runs", "sleeper ends");
     }
 
     /** Invariant 3: cooperative sleeps overlap: 20 sleeps of 200 ms take far less than 20 x 200 ms. */
