@@ -277,7 +277,7 @@ class GreenletAutoConfigurationTests {
         assertThat(descriptions.keySet()).containsExactlyInAnyOrder("greenlet.enabled", "greenlet.hub.name",
                 "greenlet.hub.count", "greenlet.shutdown.timeout", "greenlet.monitor.enabled",
                 "greenlet.monitor.max-blocking-time", "greenlet.monitor.unhealthy-after",
-                "greenlet.executor.application-task-executor", "greenlet.monkey.patch-socket",
+                "greenlet.executor.application-task-executor", "greenlet.monkey.patch-all", "greenlet.monkey.patch-socket",
                 "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients");
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank().doesNotStartWith("The "));
     }

@@ -185,6 +185,15 @@ public class GreenletProperties {
     public static class Monkey {
 
         /**
+         * Whether to apply gevent's patch_all, JVM-wide and before any bean is created, so that
+         * every hub runs its greenlets on the carrier engine, where JDBC pools, Redis clients, the
+         * JDK HttpClient, host name lookups, Thread.sleep, synchronized and java.util.concurrent
+         * locks wait cooperatively (needs JDK 24+ and --add-opens java.base/java.lang=ALL-UNNAMED,
+         * else start-up fails).
+         */
+        private boolean patchAll = false;
+
+        /**
          * Whether to patch java.net sockets JVM-wide, before any bean is created, so that
          * blocking socket clients (JDBC, Redis, HttpURLConnection) wait cooperatively in
          * greenlets. Irreversible for the life of the JVM.
@@ -203,6 +212,14 @@ public class GreenletProperties {
          * socket patch's reach).
          */
         private boolean patchHttpClients = false;
+
+        public boolean isPatchAll() {
+            return this.patchAll;
+        }
+
+        public void setPatchAll(boolean patchAll) {
+            this.patchAll = patchAll;
+        }
 
         public boolean isPatchSocket() {
             return this.patchSocket;

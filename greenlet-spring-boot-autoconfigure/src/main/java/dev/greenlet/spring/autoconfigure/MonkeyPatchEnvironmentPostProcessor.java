@@ -9,11 +9,16 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
- * Applies the monkey patch that {@code greenlet.monkey.patch-socket} and
- * {@code greenlet.monkey.patch-dns} ask for as soon as the configuration is read, before the
- * application context and any bean exist, so that a bean opening a socket in its constructor
- * (a connection pool, say) already gets a patched one. The patch is JVM-wide and irreversible,
- * as {@link Monkey} explains.
+ * Applies the monkey patch that {@code greenlet.monkey.patch-all}, {@code patch-socket} and
+ * {@code patch-dns} ask for as soon as the configuration is read, before the application context
+ * and any bean exist, so that a bean opening a socket in its constructor (a connection pool, say)
+ * already gets a patched one, and the hub beans are created on the carrier engine that
+ * {@link Monkey#patchAll()} selects. The patch is JVM-wide and irreversible, as {@link Monkey}
+ * explains.
+ *
+ * <p>A patch that cannot be applied fails start-up with its own message: {@code patchAll()}
+ * names what is missing (JDK 24+, {@code --add-opens java.base/java.lang=ALL-UNNAMED}) and where
+ * to put it. Nothing falls back silently to a weaker patch.
  */
 public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -25,6 +30,9 @@ public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProce
         Binder binder = Binder.get(environment);
         if (!binder.bind("greenlet.enabled", Boolean.class).orElse(true)) {
             return;
+        }
+        if (binder.bind("greenlet.monkey.patch-all", Boolean.class).orElse(false)) {
+            Monkey.patchAll();
         }
         if (binder.bind("greenlet.monkey.patch-socket", Boolean.class).orElse(false)) {
             Monkey.patchSocket();
