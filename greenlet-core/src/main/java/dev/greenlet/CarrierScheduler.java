@@ -541,6 +541,11 @@ final class CarrierScheduler extends Scheduler {
     }
 
     @Override
+    void reopen() {
+        closed = false;
+    }
+
+    @Override
     void close() {
         closed = true;
         if (state.get() == PARKED) {

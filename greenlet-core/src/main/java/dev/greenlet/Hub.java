@@ -450,6 +450,7 @@ public final class Hub implements AutoCloseable {
         HubMonitor m = monitor;
         if (m != null) {
             m.close();
+            monitor = null;
         }
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
@@ -477,6 +478,19 @@ public final class Hub implements AutoCloseable {
             }
         }
         return killed;
+    }
+
+    /**
+     * Accepts spawns again after {@link #close()} or {@link #shutdown}: for a lifecycle that
+     * stops and starts again (a Spring context that is stopped and restarted, or paused and
+     * resumed by the test framework's context cache). What the shutdown killed stays dead; the
+     * monitor, if one ran, is not restarted. Does nothing on an open hub.
+     */
+    public void reopen() {
+        if (closed) {
+            scheduler.reopen();
+            closed = false;
+        }
     }
 
     @Override

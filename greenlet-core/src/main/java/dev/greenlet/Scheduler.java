@@ -84,4 +84,8 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
     /** The hub was closed; the engine may release its resources once no greenlet is left. */
     void close() {
     }
+
+    /** The hub was reopened after {@link #close()}. */
+    void reopen() {
+    }
 }

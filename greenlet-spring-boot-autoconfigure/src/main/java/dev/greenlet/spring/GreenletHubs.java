@@ -57,6 +57,9 @@ public class GreenletHubs implements SmartLifecycle {
 
     @Override
     public void start() {
+        for (Hub hub : hubs) {
+            hub.reopen(); // started again after a stop (a restarted or resumed context)
+        }
         if (maxBlockingTime != null) {
             for (Hub hub : hubs) {
                 if (hub.monitor() == null) {

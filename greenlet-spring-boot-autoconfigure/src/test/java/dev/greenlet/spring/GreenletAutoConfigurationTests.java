@@ -166,6 +166,19 @@ class GreenletAutoConfigurationTests {
         });
     }
 
+    /** A context stopped and started again (or paused and resumed by the test context cache) runs greenlets again. */
+    @Test
+    void executorAcceptsWorkAgainAfterTheContextIsRestarted() {
+        contextRunner.run(context -> {
+            GreenletTaskExecutor executor = context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class);
+            context.stop();
+            assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(TaskRejectedException.class);
+            context.start();
+            assertThat(executor.submitCompletable(() -> "again").get()).isEqualTo("again");
+            assertThat(context.getBean(Hub.class).monitor()).as("the monitor runs again").isNotNull();
+        });
+    }
+
     /** Graceful shutdown waits for a greenlet that finishes in time. */
     @Test
     void shutdownWaitsForARunningGreenlet() {
