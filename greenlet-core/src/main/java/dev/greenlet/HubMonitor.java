@@ -15,10 +15,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * monitor.addListener(report -> metrics.increment());
  * }</pre>
  *
- * <p>A stall means every other greenlet of the hub waits: a {@code Thread.sleep}, an
- * unpatched socket read, a JDBC call or a long computation. The cure is to run the call through
- * {@link Gevent#offload}, to patch the sockets (the monkey patch), or to yield with
- * {@code sleep(0)} in a long computation.
+ * <p>A stall means every other greenlet of the hub waits. Each report carries the advice that
+ * fits the stalled call (judged from its stack, thread state and the hub's engine): on the
+ * permit engine a {@code Thread.sleep}, an unpatched socket, a lock or pool wait (the carrier
+ * engine, {@code Monkey.patchAll()}, or the hub's primitives); in either engine file or pipe
+ * I/O, DNS, a process, a native call or a class initialiser ({@link Gevent#offload}); a CPU
+ * loop or busy-wait ({@code sleep(0)}); the JDK {@code HttpClient} ({@code Monkey.cooperative}).
+ * On the permit engine it also tells a deadlock from a stall: the permit holder waits for a
+ * monitor or lock owned by another greenlet of the hub that waits for the permit; the report
+ * then names both greenlets with both stacks ({@link BlockingReport#isDeadlock()}).
  *
  * <p>Implementation overview: a daemon platform thread samples the hub's switch counter and
  * permit holder every fifth of {@code maxBlockingTime}. When both are unchanged since a sample
@@ -31,21 +36,50 @@ public final class HubMonitor implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(HubMonitor.class.getName());
 
-    /** What a stall report says. */
-    public record BlockingReport(Hub hub, Greenlet<?> greenlet, Duration blockedFor, List<StackTraceElement> stack) {
+    /**
+     * What a stall report says: the greenlet that holds the hub, for how long, its stack, the
+     * advice that fits what it is doing, and, for a deadlock of the permit engine, the other
+     * greenlet (which owns the lock the first waits for, and waits for the permit) and its stack.
+     *
+     * @param deadlockedWith null unless this is a deadlock
+     */
+    public record BlockingReport(Hub hub, Greenlet<?> greenlet, Duration blockedFor, List<StackTraceElement> stack,
+            String advice, Greenlet<?> deadlockedWith, List<StackTraceElement> deadlockedWithStack) {
 
-        /** The report as a log message with the stack. */
+        /** Whether the hub is deadlocked rather than stalled: it will not recover by itself. */
+        public boolean isDeadlock() {
+            return deadlockedWith != null;
+        }
+
+        /** The report as a log message with the stack(s). */
         public String format() {
             StringBuilder sb = new StringBuilder();
-            sb.append(greenlet).append(" has blocked hub '").append(hub.name()).append("' for ")
-                    .append(blockedFor.toMillis()).append(" ms without reaching a cooperative point;")
-                    .append(" every other greenlet of the hub waits. Run blocking calls through Gevent.offload(...),")
-                    .append(" patch socket clients with Monkey.patchSocket(), or sleep(0) inside long computations.")
-                    .append(" Its stack:\n");
+            if (isDeadlock()) {
+                sb.append("Deadlock on hub '").append(hub.name()).append("': ").append(greenlet)
+                        .append(" holds the run permit while it waits for a lock owned by ").append(deadlockedWith)
+                        .append(", which waits for the permit to go on; neither can proceed (for ")
+                        .append(blockedFor.toMillis()).append(" ms so far). A lock is held across a cooperative point,"
+                                + " which the permit engine cannot make cooperative. Fix: select the carrier engine"
+                                + " (Monkey.patchAll(), greenlet.monkey.patch-all=true in the starter), where lock and"
+                                + " pool waits are cooperative; or use the hub's own locks (dev.greenlet.lock).\n");
+            } else {
+                sb.append(greenlet).append(" has blocked hub '").append(hub.name()).append("' (").append(hub.engine()
+                        .name().toLowerCase(java.util.Locale.ROOT)).append(" engine) for ")
+                        .append(blockedFor.toMillis()).append(" ms without reaching a cooperative point;")
+                        .append(" every other greenlet of the hub waits. ").append(advice).append('\n');
+            }
+            appendStack(sb, greenlet, stack);
+            if (isDeadlock()) {
+                appendStack(sb, deadlockedWith, deadlockedWithStack);
+            }
+            return sb.toString();
+        }
+
+        private static void appendStack(StringBuilder sb, Greenlet<?> g, List<StackTraceElement> stack) {
+            sb.append("  stack of ").append(g).append(":\n");
             for (StackTraceElement e : stack) {
                 sb.append("    at ").append(e).append('\n');
             }
-            return sb.toString();
         }
     }
 
@@ -149,9 +183,7 @@ public final class HubMonitor implements AutoCloseable {
             } else if (!reported && now - since >= maxNanos) {
                 reported = true;
                 stalls++;
-                Thread t = owner.thread();
-                List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
-                BlockingReport report = new BlockingReport(hub, owner, Duration.ofNanos(now - since), stack);
+                BlockingReport report = diagnose(owner, Duration.ofNanos(now - since));
                 for (Listener l : listeners) {
                     try {
                         l.blocked(report);
@@ -161,5 +193,19 @@ public final class HubMonitor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private BlockingReport diagnose(Greenlet<?> holder, Duration blockedFor) {
+        Thread t = holder.thread();
+        List<StackTraceElement> stack = stackOf(holder);
+        Thread.State state = t == null ? Thread.State.NEW : t.getState();
+        Greenlet<?> partner = hub.engine() == Hub.Engine.PERMIT ? StallDiagnosis.deadlockPartner(hub, holder) : null;
+        return new BlockingReport(hub, holder, blockedFor, stack, StallDiagnosis.advice(hub.engine(), state, stack),
+                partner, partner == null ? List.of() : stackOf(partner));
+    }
+
+    private static List<StackTraceElement> stackOf(Greenlet<?> g) {
+        Thread t = g.thread();
+        return t == null ? List.of() : List.of(t.getStackTrace());
     }
 }

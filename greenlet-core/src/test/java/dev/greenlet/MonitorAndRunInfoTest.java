@@ -35,9 +35,83 @@ class MonitorAndRunInfoTest extends HubTestSupport {
                 assertThat(report.stack()).anyMatch(f -> f.getMethodName().equals("busyFor"));
             }
             assertThat(report.stack()).anyMatch(f -> f.getClassName().equals(MonitorAndRunInfoTest.class.getName()));
-            assertThat(report.format()).contains("Gevent.offload").contains(blocker.name());
+            assertThat(report.format()).contains(hub.engine() == Hub.Engine.PERMIT ? "Gevent.sleep" : "sleep(0)").contains(blocker.name());
             assertThat(monitor.stallCount()).isOne();
         }
+    }
+
+    /**
+     * Permit engine: a greenlet holds a monitor across a cooperative point (an offloaded call,
+     * as a patched socket read is); the next one blocks on that monitor holding the permit. The
+     * monitor reports a deadlock once, naming both greenlets with both stacks and the fix.
+     * (The hub stays deadlocked: that is the point; it is left behind, unclosed.)
+     */
+    @Test
+    void monitorReportsAPermitEngineDeadlockWithBothGreenlets() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hub.engine() == Hub.Engine.PERMIT, "permit engine only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 25, "lock owners in thread dumps need JDK 25");
+        Hub deadlocked = new Hub("deadlocked", Hub.Engine.PERMIT);
+        deadlocked.setErrorHandler((g, e) -> reported.add(e));
+        List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
+        Object lock = new Object();
+        java.util.concurrent.CountDownLatch secondIsBlocked = new java.util.concurrent.CountDownLatch(1);
+        HubMonitor monitor = deadlocked.startMonitor(Duration.ofMillis(100));
+        monitor.removeListener(HubMonitor.LOGGING);
+        monitor.addListener(reports::add);
+        Greenlet<?>[] gs = new Greenlet<?>[2];
+        gs[0] = deadlocked.spawn(() -> {
+            synchronized (lock) {
+                Gevent.offload(() -> {
+                    secondIsBlocked.await(); // the permit is elsewhere now: the second greenlet runs
+                    return null;
+                });
+            }
+            return null;
+        });
+        gs[1] = deadlocked.spawn(() -> {
+            synchronized (lock) {
+                log("second got the lock");
+            }
+        });
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (gs[1].thread() == null || gs[1].thread().getState() != Thread.State.BLOCKED) {
+            assertThat(System.nanoTime()).isLessThan(end);
+            Thread.sleep(1);
+        }
+        secondIsBlocked.countDown(); // the first returns from offload and waits for the permit: deadlock
+        while (reports.isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(300);
+        monitor.close();
+        assertThat(reports).hasSize(1);
+        HubMonitor.BlockingReport report = reports.get(0);
+        assertThat(report.isDeadlock()).isTrue();
+        assertThat(report.greenlet()).isSameAs(gs[1]);
+        assertThat(report.deadlockedWith()).isSameAs(gs[0]);
+        assertThat(report.deadlockedWithStack()).isNotEmpty();
+        assertThat(report.format()).contains("Deadlock").contains("patch-all").contains(gs[0].name()).contains(gs[1].name());
+        assertThat(events).isEmpty();
+    }
+
+    /** The advice fits the stalled call: a file read is told to offload, a CPU loop to sleep(0). */
+    @Test
+    void stallAdviceFitsTheStalledCall() {
+        List<StackTraceElement> fileRead = List.of(
+                new StackTraceElement("java.io.FileInputStream", "readBytes", null, -2),
+                new StackTraceElement("com.example.App", "load", "App.java", 10));
+        assertThat(StallDiagnosis.advice(hub.engine(), Thread.State.RUNNABLE, fileRead)).contains("Gevent.offload");
+        List<StackTraceElement> http = List.of(
+                new StackTraceElement("jdk.internal.net.http.HttpClientImpl", "send", null, 1),
+                new StackTraceElement("com.example.App", "call", "App.java", 10));
+        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.WAITING, http)).contains("Monkey.cooperative")
+                .doesNotContain("patchSocket");
+        List<StackTraceElement> loop = List.of(new StackTraceElement("com.example.App", "compute", "App.java", 10));
+        assertThat(StallDiagnosis.advice(hub.engine(), Thread.State.RUNNABLE, loop)).contains("sleep(0)");
+        List<StackTraceElement> lock = List.of(
+                new StackTraceElement("java.util.concurrent.locks.LockSupport", "park", null, 1),
+                new StackTraceElement("com.zaxxer.hikari.util.ConcurrentBag", "borrow", null, 1));
+        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.WAITING, lock)).contains("patch-all");
     }
 
     /** A busy but cooperative workload, yielding often, is never reported. */
