@@ -65,6 +65,35 @@ import java.util.function.Consumer;
  */
 public final class Greenlet<T> implements Waitable {
 
+    /*
+     * Implementation overview.
+     *
+     * A greenlet is the handle: its state, its result, its links (Links) and the pending kill.
+     * Whose turn it is belongs to the hub's Scheduler (one per engine); the one cooperative wait
+     * is Hub.await over a Waiter. Internal states:
+     *
+     *   state      set by                          in the run queue?            public view
+     *   NEW        constructor                     no                           not started
+     *   SCHEDULED  start()/startLater() (CAS)      yes (startLater: on its      started, not dead
+     *                                              timer's firing)
+     *   RUNNING    its own thread, first turn      while ready                  started, not dead
+     *   FINISHING  its end, or kill() before it    no                           value()/exception() readable,
+     *              started (CAS from NEW/SCHED.)                                not dead: the error handler runs
+     *   DEAD       complete()                      no                           dead; links handed over
+     *
+     * The kill protocol, with every writer: pendingThrow is set by raise() (kill: overwrite;
+     * a Timeout: only if none is pending) and cleared by landPending() on the greenlet's own
+     * thread, by withdraw() (a Timeout closed before it landed) and at its end. waiter is set and
+     * cleared by Hub.await (and the carrier engine's offload) on the greenlet's own thread;
+     * raise() writes pendingThrow then reads waiter, the wait writes waiter then reads
+     * pendingThrow, so one of them sees the other: a wait in progress is resolved INTERRUPTED,
+     * otherwise the scheduler is asked to interrupt a foreign wait (Scheduler.interruptForeignWait:
+     * an offloaded call in the permit engine, any parked JDK wait in the carrier engine), which
+     * sets interruptedByKill; landPending(), withdraw() and the end clear the interrupt again.
+     * killRequested marks a pending exception as a kill, which lands at the greenlet's end at
+     * the latest.
+     */
+
     private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -96,7 +125,7 @@ public final class Greenlet<T> implements Waitable {
                                                        //   the start goes from NEW or SCHEDULED to FINISHING
     private T value;                                   // written before state becomes FINISHING
     private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
-    private Object links;                              // guarded by this: null, one link, or an ArrayList of them
+    private final Links links = new Links();          // what runs when it dies
     private HubTimer startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
@@ -245,7 +274,7 @@ public final class Greenlet<T> implements Waitable {
      * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
      * any link runs). Returns the user links, which must run holding the permit.
      */
-    private List<Link> complete(T result, Throwable failure) {
+    private List<Links.UserLink> complete(T result, Throwable failure) {
         synchronized (this) {
             value = result;
             error = failure;
@@ -254,116 +283,38 @@ public final class Greenlet<T> implements Waitable {
         if (failure != null && !(failure instanceof GreenletExit)) {
             hub.reportError(this, failure);
         }
-        Object ls;
-        synchronized (this) {
-            state = DEAD;
-            ls = links;
-            links = null;
-        }
+        state = DEAD;
         hub.retire(this);
-        List<Link> userLinks = null;
-        for (Object l : linkList(ls)) {
+        List<Links.UserLink> userLinks = null;
+        for (Object l : links.takeAll()) {
             if (l instanceof Waiter w) {
                 w.signal();
-            } else if (l instanceof RawLink r) {
-                runRaw(r.callback);
+            } else if (l instanceof Links.RawLink r) {
+                r.runFor(this);
             } else {
                 if (userLinks == null) {
                     userLinks = new ArrayList<>();
                 }
-                userLinks.add((Link) l);
+                userLinks.add((Links.UserLink) l);
             }
         }
         return userLinks;
     }
 
     /** Runs user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
-    private void runLinksInHub(List<Link> userLinks) {
+    private void runLinksInHub(List<Links.UserLink> userLinks) {
         Greenlet<Void> runner = new Greenlet<>(hub, "links of " + name(), callable(() -> runLinks(userLinks)));
         runner.state = SCHEDULED;
         hub.admit(runner, Hub.Admission.EVEN_IF_CLOSED);
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<Object> linkList(Object ls) {
-        if (ls == null) {
-            return List.of();
-        }
-        if (ls instanceof ArrayList<?> list) {
-            return (List<Object>) list;
-        }
-        return List.of(ls);
-    }
-
-    private void runLinks(List<Link> userLinks) {
+    private void runLinks(List<Links.UserLink> userLinks) {
         if (userLinks == null) {
             return;
         }
-        for (Link l : userLinks) {
+        for (Links.UserLink l : userLinks) {
             l.runFor(this);
         }
-    }
-
-    private void runRaw(Runnable callback) {
-        try {
-            callback.run();
-        } catch (Throwable t) {
-            hub.reportError(this, new IllegalStateException("rawlink callback " + callback + " of " + this + " failed", t));
-        }
-    }
-
-    /** Adds a link; false (and nothing added) if the greenlet is already dead. */
-    private synchronized boolean addLink(Object link) {
-        if (state == DEAD) {
-            return false;
-        }
-        if (links == null) {
-            links = link;
-        } else if (links instanceof ArrayList<?>) {
-            @SuppressWarnings("unchecked")
-            ArrayList<Object> list = (ArrayList<Object>) links;
-            list.add(link);
-        } else {
-            ArrayList<Object> list = new ArrayList<>(4);
-            list.add(links);
-            list.add(link);
-            links = list;
-        }
-        return true;
-    }
-
-    private synchronized void removeLink(java.util.function.Predicate<Object> which) {
-        if (links instanceof ArrayList<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                if (which.test(list.get(i))) {
-                    list.remove(i);
-                    return;
-                }
-            }
-        } else if (links != null && which.test(links)) {
-            links = null;
-        }
-    }
-
-    /** A callback linked with {@link #link}, {@link #linkValue} or {@link #linkException}. */
-    private record Link(Consumer<? super Greenlet<?>> callback, int when) {
-        static final int ALWAYS = 0, ON_VALUE = 1, ON_EXCEPTION = 2;
-
-        void runFor(Greenlet<?> g) {
-            if ((when == ON_VALUE && !g.isSuccessful()) || (when == ON_EXCEPTION && g.isSuccessful())) {
-                return;
-            }
-            try {
-                callback.accept(g);
-            } catch (Throwable t) {
-                if (!(t instanceof GreenletExit)) {
-                    g.hub.reportError(g, new IllegalStateException("link " + callback + " of " + g + " failed", t));
-                }
-            }
-        }
-    }
-
-    private record RawLink(Runnable callback) {
     }
 
     /**
@@ -374,24 +325,24 @@ public final class Greenlet<T> implements Waitable {
      * hub's error handler.
      */
     public void link(Consumer<? super Greenlet<T>> callback) {
-        link(callback, Link.ALWAYS);
+        link(callback, Links.When.ALWAYS);
     }
 
     /** {@link #link}, but only when the greenlet ends successfully (gevent's {@code link_value}). */
     public void linkValue(Consumer<? super Greenlet<T>> callback) {
-        link(callback, Link.ON_VALUE);
+        link(callback, Links.When.ON_VALUE);
     }
 
     /** {@link #link}, but only when the greenlet ends with an exception (gevent's {@code link_exception}). */
     public void linkException(Consumer<? super Greenlet<T>> callback) {
-        link(callback, Link.ON_EXCEPTION);
+        link(callback, Links.When.ON_EXCEPTION);
     }
 
     @SuppressWarnings("unchecked")
-    private void link(Consumer<? super Greenlet<T>> callback, int when) {
+    private void link(Consumer<? super Greenlet<T>> callback, Links.When when) {
         Objects.requireNonNull(callback, "callback");
-        Link l = new Link((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
-        if (!addLink(l)) {
+        Links.UserLink l = new Links.UserLink((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
+        if (!links.add(l)) {
             runLinksInHub(List.of(l));
         }
     }
@@ -401,7 +352,7 @@ public final class Greenlet<T> implements Waitable {
      * (the first registration of that same object), if it has not run yet.
      */
     public void unlink(Consumer<? super Greenlet<T>> callback) {
-        removeLink(l -> l instanceof Link link && link.callback == callback);
+        links.remove(l -> l instanceof Links.UserLink link && link.callback() == callback);
     }
 
     /**
@@ -414,14 +365,15 @@ public final class Greenlet<T> implements Waitable {
     @Override
     public void rawlink(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
-        if (!addLink(new RawLink(callback))) {
-            runRaw(callback);
+        Links.RawLink raw = new Links.RawLink(callback);
+        if (!links.add(raw)) {
+            raw.runFor(this);
         }
     }
 
     @Override
     public void unlink(Runnable callback) {
-        removeLink(l -> l instanceof RawLink r && r.callback == callback);
+        links.remove(l -> l instanceof Links.RawLink r && r.callback() == callback);
     }
 
     // ---------------------------------------------------------------- joining and results
@@ -455,10 +407,10 @@ public final class Greenlet<T> implements Waitable {
             throw new IllegalStateException(this + " cannot join itself: it would wait for its own end forever");
         }
         Waiter w = Waiter.forCurrent(this);
-        if (!addLink(w)) {
+        if (!links.add(w)) {
             return true;
         }
-        w.awaitOrWithdraw(deadline, () -> removeLink(l -> l == w));
+        w.awaitOrWithdraw(deadline, () -> links.remove(l -> l == w));
         return state == DEAD;
     }
 
@@ -654,7 +606,7 @@ public final class Greenlet<T> implements Waitable {
     }
 
     private void killBeforeStart(Throwable ex) {
-        List<Link> userLinks = complete(null, ex);
+        List<Links.UserLink> userLinks = complete(null, ex);
         HubTimer timer;
         synchronized (this) {
             timer = startTimer;
