@@ -67,6 +67,11 @@ public class GreenletHubs implements SmartLifecycle {
                 }
             }
         }
+        if (!running && logger.isInfoEnabled()) {
+            logger.info(hubs.size() + " greenlet hub(s) " + hubs.stream().map(Hub::name).toList() + " on the "
+                    + hubs.get(0).engine().name().toLowerCase(java.util.Locale.ROOT) + " engine; monkey patches: "
+                    + dev.greenlet.monkey.Monkey.patched());
+        }
         running = true;
     }
 

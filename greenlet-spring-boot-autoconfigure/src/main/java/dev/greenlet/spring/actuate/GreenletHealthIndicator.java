@@ -32,6 +32,7 @@ public class GreenletHealthIndicator extends AbstractHealthIndicator {
         boolean up = true;
         for (Hub hub : hubs.hubs()) {
             Map<String, Object> details = new LinkedHashMap<>();
+            details.put("engine", hub.engine().name().toLowerCase(java.util.Locale.ROOT));
             details.put("live", hub.liveCount());
             details.put("switches", hub.switchCount());
             HubMonitor monitor = hub.monitor();
