@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -20,35 +21,46 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Spawn + joinall of 100,000 trivial greenlets, beside starting and joining 100,000 raw virtual
- * threads. Scores are greenlets (threads) per second. Bar (issue 2): 300,000 spawn+join/s.
+ * Spawn + joinall of 100,000 trivial greenlets on a hub of each engine ({@code engine} =
+ * {@code PERMIT} or {@code CARRIER}), beside starting and joining 100,000 raw virtual threads
+ * (the baseline, measured once). Scores are greenlets (threads) per second. Bars: 300,000
+ * spawn+join/s on the permit engine (issue 2), 1 M spawn+join/s on the carrier engine (issue 9).
+ *
+ * <p>The forked JVM gets {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the carrier
+ * engine needs (with JDK 24+); the permit engine and the baseline do not use it.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
-@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
 public class SpawnJoinBenchmark {
 
     static final int N = 100_000;
 
-    Hub hub;
+    /** A hub of the engine the run asks for; only the greenlet benchmark uses it. */
+    @State(Scope.Benchmark)
+    public static class OnHub {
+        @Param({"PERMIT", "CARRIER"})
+        public Hub.Engine engine;
 
-    @Setup
-    public void setUp() {
-        hub = new Hub("bench");
-    }
+        Hub hub;
 
-    @TearDown
-    public void tearDown() {
-        hub.close();
+        @Setup
+        public void setUp() {
+            hub = new Hub("bench", engine);
+        }
+
+        @TearDown
+        public void tearDown() {
+            hub.close();
+        }
     }
 
     @Benchmark
     @OperationsPerInvocation(N)
-    public int greenletSpawnJoinall() {
-        return hub.run(() -> {
+    public int greenletSpawnJoinall(OnHub on) {
+        return on.hub.run(() -> {
             List<Greenlet<Integer>> gs = new ArrayList<>(N);
             for (int i = 0; i < N; i++) {
                 int v = i;

@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -21,42 +22,53 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Switch rate: greenlets handing the run permit to each other with {@code sleep(0)}, beside raw
- * virtual threads passing a token with park/unpark (the same one-at-a-time work without a hub).
- * Scores are switches per second. Bar (issue 2): 1.5 M switches/s with two greenlets.
+ * Switch rate: greenlets handing the turn to each other with {@code sleep(0)}, on a hub of each
+ * engine ({@code engine} = {@code PERMIT} or {@code CARRIER}), beside raw virtual threads passing
+ * a token with park/unpark (the same one-at-a-time work without a hub; the baseline, measured
+ * once). Scores are switches per second. Bars for two greenlets: 1.5 M switches/s on the permit
+ * engine (issue 2), 3 M switches/s on the carrier engine (issue 9).
+ *
+ * <p>The forked JVM gets {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the carrier
+ * engine needs (with JDK 24+); the permit engine and the baseline do not use it.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
-@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
 public class SwitchBenchmark {
 
     static final int SWITCHES = 200_000;
 
-    Hub hub;
+    /** A hub of the engine the run asks for; only the greenlet benchmarks use it. */
+    @State(Scope.Benchmark)
+    public static class OnHub {
+        @Param({"PERMIT", "CARRIER"})
+        public Hub.Engine engine;
 
-    @Setup
-    public void setUp() {
-        hub = new Hub("bench");
-    }
+        Hub hub;
 
-    @TearDown
-    public void tearDown() {
-        hub.close();
+        @Setup
+        public void setUp() {
+            hub = new Hub("bench", engine);
+        }
+
+        @TearDown
+        public void tearDown() {
+            hub.close();
+        }
     }
 
     @Benchmark
     @OperationsPerInvocation(SWITCHES)
-    public void greenletPingPong() {
-        roundRobin(hub, 2);
+    public void greenletPingPong(OnHub on) {
+        roundRobin(on.hub, 2);
     }
 
     @Benchmark
     @OperationsPerInvocation(SWITCHES)
-    public void greenletRoundRobin100() {
-        roundRobin(hub, 100);
+    public void greenletRoundRobin100(OnHub on) {
+        roundRobin(on.hub, 100);
     }
 
     @Benchmark
