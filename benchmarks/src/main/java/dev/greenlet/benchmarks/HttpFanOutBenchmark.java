@@ -30,15 +30,26 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * 1,000 HTTP GETs with a 100 ms server-side delay through {@code HttpURLConnection}, against an
- * in-process server: from 1,000 greenlets on one hub with the socket patch, beside 1,000 raw
- * virtual threads in an unpatched JVM of the same run. Scores are milliseconds for all 1,000.
- * Bar (issue 4): the greenlets within 1.2 times the virtual threads.
+ * in-process server, each method in a JVM of its own:
+ * <ul>
+ * <li>{@code patchedGreenlets}: 1,000 greenlets on one permit-engine hub with the socket patch
+ * ({@code Monkey.patchSocket()}). Bar (issue 4): within 1.2 times the virtual threads.</li>
+ * <li>{@code carrierGreenlets}: 1,000 greenlets on one carrier-engine hub, through the JDK's own
+ * sockets (no socket patch: on the carrier engine a socket wait parks the greenlet's virtual
+ * thread, which hands the carrier to the next greenlet). Bar (issue 9): within 1.1 times the
+ * virtual threads.</li>
+ * <li>{@code rawVirtualThreads}, the baseline: 1,000 raw virtual threads in an unpatched JVM.</li>
+ * </ul>
+ * Scores are milliseconds for all 1,000. The forked JVMs get
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the carrier engine needs (with JDK
+ * 24+); the other two methods do not use it.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Dsun.net.http.errorstream.enableBuffering=true", "-Dhttp.maxConnections=1000"})
+@Fork(value = 1, jvmArgsAppend = {"-Dsun.net.http.errorstream.enableBuffering=true", "-Dhttp.maxConnections=1000",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED"})
 @State(Scope.Benchmark)
 public class HttpFanOutBenchmark {
 
@@ -66,7 +77,7 @@ public class HttpFanOutBenchmark {
         server.setExecutor(serverThreads);
         server.start();
         url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/slow").toURL();
-        hub = new Hub("bench");
+        hub = new Hub("bench", Hub.Engine.PERMIT);
     }
 
     @TearDown
@@ -83,10 +94,40 @@ public class HttpFanOutBenchmark {
         }
     }
 
+    /** A hub on the carrier engine, for {@link #carrierGreenlets} alone. */
+    @State(Scope.Benchmark)
+    public static class CarrierHub {
+        Hub hub;
+
+        @Setup
+        public void setUp() {
+            if (Monkey.patched().contains(Monkey.SOCKET)) {
+                throw new IllegalStateException("the carrier engine is measured through the JDK's own sockets,"
+                        + " but this JVM has the socket patch: run carrierGreenlets in a fork of its own");
+            }
+            hub = new Hub("bench-carrier", Hub.Engine.CARRIER);
+        }
+
+        @TearDown
+        public void tearDown() {
+            hub.close();
+        }
+    }
+
     @Benchmark
     public int patchedGreenlets() {
         Monkey.patchSocket(); // idempotent; this fork is patched from its first invocation on
-        return hub.run(() -> {
+        return fanOut(hub);
+    }
+
+    @Benchmark
+    public int carrierGreenlets(CarrierHub carrier) {
+        return fanOut(carrier.hub);
+    }
+
+    /** {@link #CALLS} GETs, each from a greenlet of its own on {@code on}; the bytes read in all. */
+    int fanOut(Hub on) {
+        return on.run(() -> {
             List<Greenlet<Integer>> gs = new ArrayList<>(CALLS);
             for (int i = 0; i < CALLS; i++) {
                 gs.add(Gevent.spawn(this::get));
