@@ -60,7 +60,7 @@ final class CarrierScheduler extends Scheduler {
     private abstract static class Task {
         Task next;  // carrier thread only: next in the local FIFO
 
-        abstract void run();
+        abstract void perform();
     }
 
     /**
@@ -68,7 +68,7 @@ final class CarrierScheduler extends Scheduler {
      * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
      * becomes runnable.
      */
-    private final class Turn extends Task implements Executor {
+    private final class Turn extends Task implements Executor, Runnable {
         final Greenlet<?> greenlet;
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         long readySince;                // carrier thread only... or the submitter, before it queues this
@@ -90,8 +90,14 @@ final class CarrierScheduler extends Scheduler {
         }
 
         @Override
-        void run() {
+        void perform() {
             continuation.run();
+        }
+
+        /** The greenlet's thread runs this: the greenlet's body (the Turn doubles as it, one object less). */
+        @Override
+        public void run() {
+            greenlet.body();
         }
 
         @Override
@@ -123,6 +129,11 @@ final class CarrierScheduler extends Scheduler {
     @Override
     Hub.Engine engine() {
         return Hub.Engine.CARRIER;
+    }
+
+    /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
+    static Greenlet<?> greenletOf(Thread t) {
+        return Carriers.schedulerOf(t) instanceof Turn turn && turn.greenlet.thread == t ? turn.greenlet : null;
     }
 
     // ---------------------------------------------------------------- the run queue
@@ -291,7 +302,7 @@ final class CarrierScheduler extends Scheduler {
             turns = turns + 1;
         }
         try {
-            t.run();
+            t.perform();
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
@@ -327,7 +338,7 @@ final class CarrierScheduler extends Scheduler {
         }
         // Its first turn: makeReady is called once for it, so only one thread gets here.
         Turn turn = new Turn(g);
-        t = Carriers.builder(turn).inheritInheritableThreadLocals(false).unstarted(g::body);
+        t = Carriers.builder(turn).inheritInheritableThreadLocals(false).unstarted(turn);
         g.thread = t;
         t.start(); // submits the continuation to the Turn: the first task it sees
     }
@@ -473,7 +484,7 @@ final class CarrierScheduler extends Scheduler {
     void runOnCarrier(Runnable action) {
         submit(new Task() {
             @Override
-            void run() {
+            void perform() {
                 action.run();
             }
 

@@ -31,10 +31,12 @@ final class Carriers {
     private static final MethodHandle NEW_BUILDER;   // (Executor) -> Thread.Builder.OfVirtual, or null
     private static final Executor DEFAULT_SCHEDULER; // the JDK's ForkJoinPool for virtual threads, or null
     private static final String UNAVAILABLE;         // why the engine cannot run here, or null
+    private static final java.lang.invoke.VarHandle SCHEDULER; // VirtualThread.scheduler, or null
 
     static {
         MethodHandle ctor = null;
         Executor defaultScheduler = null;
+        java.lang.invoke.VarHandle schedulerField = null;
         String why = null;
         int feature = Runtime.version().feature();
         if (feature < MIN_FEATURE) {
@@ -52,6 +54,8 @@ final class Carriers {
                 Method m = vthread.getDeclaredMethod("defaultScheduler");
                 m.setAccessible(true);
                 defaultScheduler = (Executor) m.invoke(null);
+                schedulerField = MethodHandles.privateLookupIn(vthread, MethodHandles.lookup())
+                        .findVarHandle(vthread, "scheduler", Executor.class);
             } catch (RuntimeException | ReflectiveOperationException e) {
                 ctor = null;
                 why = "the carrier engine needs --add-opens java.base/java.lang=ALL-UNNAMED to give each hub a"
@@ -61,7 +65,8 @@ final class Carriers {
                         + " for tests, or as 'Add-Opens: java.base/java.lang' in an executable jar's manifest";
             }
         }
-        NEW_BUILDER = ctor;
+        NEW_BUILDER = why == null ? ctor : null;
+        SCHEDULER = why == null ? schedulerField : null;
         DEFAULT_SCHEDULER = defaultScheduler;
         UNAVAILABLE = why;
         if (why == null) {
@@ -95,6 +100,15 @@ final class Carriers {
         } catch (Throwable e) {
             throw new IllegalStateException("creating a virtual thread for the carrier engine failed", e);
         }
+    }
+
+    /**
+     * The scheduler of virtual thread {@code t}, or null where the carrier engine cannot run:
+     * how a carrier-engine greenlet is found from its thread without a thread-local (which
+     * would cost every greenlet a thread-local map).
+     */
+    static Executor schedulerOf(Thread t) {
+        return SCHEDULER == null ? null : (Executor) SCHEDULER.get(t);
     }
 
     /** The JDK's default virtual-thread scheduler, where tasks that are no greenlet's run. */

@@ -3,7 +3,6 @@ package dev.greenlet;
 import dev.greenlet.internal.Exceptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,11 +104,13 @@ public final class Greenlet<T> implements Waitable {
 
     private static final VarHandle STATE;
     private static final VarHandle PENDING;
+    private static final VarHandle LINKS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Greenlet.class, "state", int.class);
             PENDING = l.findVarHandle(Greenlet.class, "pendingThrow", Throwable.class);
+            LINKS = l.findVarHandle(Greenlet.class, "links", Links.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -118,14 +119,15 @@ public final class Greenlet<T> implements Waitable {
     final Hub hub;
     private final long id;
     private volatile String name;                      // null until asked for or set: "Greenlet-<id>"
-    private final WeakReference<Greenlet<?>> spawner;  // null when spawned from a plain thread
-    private Callable<? extends T> fn;                  // cleared once run, so it can be collected
+    private volatile Greenlet<?> spawner;              // null when spawned from a plain thread; cleared at its death,
+                                                       //   so that dead greenlets never hold chains of ancestors
+    private Object fn;                                 // a Callable, or a Runnable (value null); cleared once run
     volatile Thread thread;                            // written once by the hub's scheduler, on the first turn
     private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> FINISHING -> DEAD; a kill before
                                                        //   the start goes from NEW or SCHEDULED to FINISHING
     private T value;                                   // written before state becomes FINISHING
     private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
-    private final Links links = new Links();          // what runs when it dies
+    private volatile Links links;                      // what runs when it dies; created on the first link (see links())
     private HubTimer startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
@@ -152,16 +154,32 @@ public final class Greenlet<T> implements Waitable {
      * run {@code fn} on {@code hub}. It does not run until {@link #start()}.
      */
     public Greenlet(Hub hub, String name, Callable<? extends T> fn) {
+        this(hub, name, (Object) fn);
+    }
+
+    /** A greenlet of {@code hub} that runs {@code fn} and whose value is null (no adapter, no extra frame). */
+    static Greenlet<Void> ofRunnable(Hub hub, String name, Runnable fn) {
+        return new Greenlet<>(hub, name, (Object) fn);
+    }
+
+    private Greenlet(Hub hub, String name, Object fn) {
         this.hub = Objects.requireNonNull(hub, "hub");
         this.fn = Objects.requireNonNull(fn, "fn: the code for the greenlet to run");
         this.name = name;
         this.id = IDS.incrementAndGet();
-        Greenlet<?> parent = CURRENT.get();
-        this.spawner = parent == null ? null : new WeakReference<>(parent);
+        Greenlet<?> parent = current();
+        this.spawner = parent;
     }
 
     /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
     public static Greenlet<?> current() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            Greenlet<?> g = CarrierScheduler.greenletOf(t); // carrier-engine greenlets keep no thread-local
+            if (g != null) {
+                return g;
+            }
+        }
         return CURRENT.get();
     }
 
@@ -172,7 +190,7 @@ public final class Greenlet<T> implements Waitable {
      * must wait as a plain thread does, or it would hand on a permit it does not hold.
      */
     static Greenlet<?> cooperative() {
-        Greenlet<?> g = CURRENT.get();
+        Greenlet<?> g = current();
         return g != null && !g.offloading ? g : null;
     }
 
@@ -229,15 +247,23 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
     void body() {
-        CURRENT.set(this);
+        if (hub.engine() != Hub.Engine.CARRIER) {
+            CURRENT.set(this); // a carrier-engine greenlet is found through its thread's scheduler
+        }
         hub.scheduler.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
             T result = null;
             Throwable failure = null;
             try {
-                Callable<? extends T> code = fn;
+                Object code = fn;
                 fn = null;
-                result = code.call();
+                if (code instanceof Callable<?> c) {
+                    @SuppressWarnings("unchecked")
+                    T value = (T) c.call();
+                    result = value;
+                } else {
+                    ((Runnable) code).run();
+                }
             } catch (Throwable t) {
                 failure = t;
             }
@@ -286,6 +312,10 @@ public final class Greenlet<T> implements Waitable {
         state = DEAD;
         hub.retire(this);
         List<Links.UserLink> userLinks = null;
+        spawner = null;
+        if (LINKS.compareAndSet(this, null, Links.NONE_TAKEN)) {
+            return null; // nothing was ever linked (the common case), and nothing can be now
+        }
         for (Object l : links.takeAll()) {
             if (l instanceof Waiter w) {
                 w.signal();
@@ -303,9 +333,21 @@ public final class Greenlet<T> implements Waitable {
 
     /** Runs user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
     private void runLinksInHub(List<Links.UserLink> userLinks) {
-        Greenlet<Void> runner = new Greenlet<>(hub, "links of " + name(), callable(() -> runLinks(userLinks)));
+        Greenlet<Void> runner = ofRunnable(hub, "links of " + name(), () -> runLinks(userLinks));
         runner.state = SCHEDULED;
         hub.admit(runner, Hub.Admission.EVEN_IF_CLOSED);
+    }
+
+    /** This greenlet's links, created on first use (most greenlets are never linked or joined). */
+    private Links links() {
+        Links l = links;
+        if (l == null) {
+            l = new Links();
+            if (!LINKS.compareAndSet(this, null, l)) {
+                l = links;
+            }
+        }
+        return l;
     }
 
     private void runLinks(List<Links.UserLink> userLinks) {
@@ -342,7 +384,7 @@ public final class Greenlet<T> implements Waitable {
     private void link(Consumer<? super Greenlet<T>> callback, Links.When when) {
         Objects.requireNonNull(callback, "callback");
         Links.UserLink l = new Links.UserLink((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
-        if (!links.add(l)) {
+        if (!links().add(l)) {
             runLinksInHub(List.of(l));
         }
     }
@@ -352,7 +394,7 @@ public final class Greenlet<T> implements Waitable {
      * (the first registration of that same object), if it has not run yet.
      */
     public void unlink(Consumer<? super Greenlet<T>> callback) {
-        links.remove(l -> l instanceof Links.UserLink link && link.callback() == callback);
+        links().remove(l -> l instanceof Links.UserLink link && link.callback() == callback);
     }
 
     /**
@@ -366,14 +408,14 @@ public final class Greenlet<T> implements Waitable {
     public void rawlink(Runnable callback) {
         Objects.requireNonNull(callback, "callback");
         Links.RawLink raw = new Links.RawLink(callback);
-        if (!links.add(raw)) {
+        if (!links().add(raw)) {
             raw.runFor(this);
         }
     }
 
     @Override
     public void unlink(Runnable callback) {
-        links.remove(l -> l instanceof Links.RawLink r && r.callback() == callback);
+        links().remove(l -> l instanceof Links.RawLink r && r.callback() == callback);
     }
 
     // ---------------------------------------------------------------- joining and results
@@ -403,14 +445,14 @@ public final class Greenlet<T> implements Waitable {
         if (state == DEAD) {
             return true;
         }
-        if (CURRENT.get() == this) {
+        if (current() == this) {
             throw new IllegalStateException(this + " cannot join itself: it would wait for its own end forever");
         }
         Waiter w = Waiter.forCurrent(this);
-        if (!links.add(w)) {
+        if (!links().add(w)) {
             return true;
         }
-        w.awaitOrWithdraw(deadline, () -> links.remove(l -> l == w));
+        w.awaitOrWithdraw(deadline, () -> links().remove(l -> l == w));
         return state == DEAD;
     }
 
@@ -525,9 +567,9 @@ public final class Greenlet<T> implements Waitable {
         return hub;
     }
 
-    /** The greenlet that created this one, if it was created in a greenlet and is still reachable. */
+    /** The greenlet that created this one, if it was created in a greenlet; null once this one is dead. */
     public Greenlet<?> spawningGreenlet() {
-        return spawner == null ? null : spawner.get();
+        return spawner;
     }
 
     /** The virtual thread this greenlet runs on, once it has had its first turn (for stack dumps). */
@@ -587,7 +629,7 @@ public final class Greenlet<T> implements Waitable {
         if (state == DEAD) {
             return;
         }
-        if (CURRENT.get() == this) {
+        if (current() == this) {
             throw Greenlet.<RuntimeException>sneaky(ex);
         }
         int s = state;

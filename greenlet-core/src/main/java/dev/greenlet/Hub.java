@@ -180,7 +180,9 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #spawn(Callable)} for code that returns nothing; the greenlet's value is null. */
     public Greenlet<Void> spawn(Runnable fn) {
-        return spawn(Greenlet.callable(fn));
+        Greenlet<Void> g = Greenlet.ofRunnable(this, null, Objects.requireNonNull(fn, "fn: the code for the greenlet to run"));
+        g.start();
+        return g;
     }
 
     /**
@@ -199,7 +201,9 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #spawnLater(Duration, Callable)} for code that returns nothing. */
     public Greenlet<Void> spawnLater(Duration delay, Runnable fn) {
-        return spawnLater(delay, Greenlet.callable(fn));
+        Greenlet<Void> g = Greenlet.ofRunnable(this, null, Objects.requireNonNull(fn, "fn: the code for the greenlet to run"));
+        g.startLater(delay);
+        return g;
     }
 
     /**

@@ -52,6 +52,12 @@ final class Links {
         }
     }
 
+    /** The links of a greenlet that died before anything was linked to it: refuses every add. */
+    static final Links NONE_TAKEN = new Links();
+    static {
+        NONE_TAKEN.takeAll();
+    }
+
     private Object links;    // guarded by this: null, one link, or an ArrayList of them
     private boolean taken;   // guarded by this: takeAll() ran: the greenlet is dead
 
