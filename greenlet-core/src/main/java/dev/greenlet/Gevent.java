@@ -284,6 +284,12 @@ public final class Gevent {
      * Inside {@code call} the greenlet does not hold its hub: the library's waits there block its
      * virtual thread as on a plain thread, and a nested {@code offload} just calls.
      *
+     * <p>On the carrier engine ({@code Monkey.patchAll()}) calls that park are cooperative
+     * anyway; offload is for those that block without parking (file and pipe I/O, DNS, a process,
+     * a native call): {@code call} runs on a virtual thread of the JDK's default scheduler, whose
+     * carriers the JDK compensates for such blocking, while the greenlet waits cooperatively.
+     * Inside it {@link #getCurrent()} is still the greenlet, as on the permit engine.
+     *
      * <p>{@code call} runs concurrently with the hub's greenlets, so it must not touch state that
      * only the hub's greenlets guard by running one at a time. Its value is returned and its
      * exception rethrown as it is. A kill or {@link Timeout} of the caller that arrives
