@@ -71,6 +71,7 @@ final class CarrierScheduler extends Scheduler {
     private final class Turn extends Task implements Executor, Runnable {
         final Greenlet<?> greenlet;
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
+        private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // carrier thread only... or the submitter, before it queues this
 
         Turn(Greenlet<?> greenlet) {
@@ -80,7 +81,10 @@ final class CarrierScheduler extends Scheduler {
         @Override
         public void execute(Runnable task) {
             if (continuation == null) {
-                continuation = task; // Thread.start(), called by makeReady before anything else can submit
+                continuation = task; // Thread.start(), called by the carrier before anything else can submit
+                if (starting) {
+                    return; // the carrier runs it right away, in this Turn's place in the queue
+                }
             } else if (task != continuation) {
                 // A virtual thread that this greenlet started: it inherited this scheduler.
                 foreign(task);
@@ -92,6 +96,27 @@ final class CarrierScheduler extends Scheduler {
         @Override
         void perform() {
             continuation.run();
+        }
+
+        /**
+         * The greenlet's first turn: creates its virtual thread now, on the carrier, rather than
+         * at spawn, so that a burst of spawns holds no threads (nor their continuations) until
+         * each greenlet's turn comes; false for a greenlet killed before it started, which then
+         * never gets a thread at all.
+         */
+        boolean startThread() {
+            if (greenlet.isDead()) {
+                return false;
+            }
+            Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
+            greenlet.thread = t;
+            starting = true;
+            try {
+                t.start(); // hands this Turn the continuation, which the carrier runs at once
+            } finally {
+                starting = false;
+            }
+            return true;
         }
 
         /** The greenlet's thread runs this: the greenlet's body (the Turn doubles as it, one object less). */
@@ -292,6 +317,9 @@ final class CarrierScheduler extends Scheduler {
         Turn turn = t instanceof Turn tt ? tt : null;
         Greenlet<?> g = turn == null ? null : turn.greenlet;
         if (turn != null) {
+            if (turn.continuation == null && !turn.startThread()) {
+                return;
+            }
             if (timeReadyWaits && turn.readySince != 0) {
                 readyWaitNanos = readyWaitNanos + (System.nanoTime() - turn.readySince);
                 readyWaitCount = readyWaitCount + 1;
@@ -336,11 +364,9 @@ final class CarrierScheduler extends Scheduler {
             LockSupport.unpark(t);
             return;
         }
-        // Its first turn: makeReady is called once for it, so only one thread gets here.
-        Turn turn = new Turn(g);
-        t = Carriers.builder(turn).inheritInheritableThreadLocals(false).unstarted(turn);
-        g.thread = t;
-        t.start(); // submits the continuation to the Turn: the first task it sees
+        // Its first turn (makeReady is called once for it): queue its Turn; the carrier creates
+        // its thread when the turn comes (Turn.startThread).
+        submit(new Turn(g));
     }
 
     @Override
