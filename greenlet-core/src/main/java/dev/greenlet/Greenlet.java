@@ -283,7 +283,11 @@ public final class Greenlet<T> implements Waitable {
         // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
         pendingThrow = null;
+        locals = null;
         hub.scheduler.exit(this);
+        // A dead greenlet's handle may be kept (a list of results): it must not keep its thread,
+        // whose continuation holds the stack (gevent frees a dead greenlet's stack too).
+        thread = null;
     }
 
     /** The pending exception if kill() put it there (not a Timeout), else null. */
@@ -572,7 +576,7 @@ public final class Greenlet<T> implements Waitable {
         return spawner;
     }
 
-    /** The virtual thread this greenlet runs on, once it has had its first turn (for stack dumps). */
+    /** The virtual thread this greenlet runs on, from its first turn until it is dead (for stack dumps); else null. */
     public Thread thread() {
         return thread;
     }

@@ -157,13 +157,15 @@ class SchedulingTest extends HubTestSupport {
     void timersFireInDeadlineOrderAfterAStall() {
         inHub(() -> {
             List<Greenlet<?>> gs = new ArrayList<>();
-            for (int ms : new int[] {5, 1, 4, 2, 3}) {
+            // Deadlines 20 ms apart: far more than the time the sleepers take to start one after
+            // another, even on a loaded machine, so their order is the order of the sleeps.
+            for (int n : new int[] {5, 1, 4, 2, 3}) {
                 gs.add(spawn(() -> {
-                    sleep(ms);
-                    log("woke " + ms);
+                    sleep(n * 20L);
+                    log("woke " + n);
                 }));
             }
-            gs.add(spawn(() -> busyFor(SHORT_MS))); // every sleeper's deadline passes while this holds the permit
+            gs.add(spawn(() -> busyFor(MEDIUM_MS))); // every sleeper's deadline passes while this holds the permit
             joinall(gs);
         });
         assertThat(events).containsExactly("woke 1", "woke 2", "woke 3", "woke 4", "woke 5");
