@@ -175,6 +175,11 @@ final class CarrierScheduler extends Scheduler {
             turn.readySince = System.nanoTime();
         }
         if (onCarrier()) {
+            // What other threads made ready meanwhile goes first: it was ready before t.
+            Task early;
+            while ((early = inbox.poll()) != null) {
+                appendLocal(early);
+            }
             appendLocal(t);
             return;
         }
@@ -243,11 +248,19 @@ final class CarrierScheduler extends Scheduler {
         synchronized (this) {
             name = "greenlet-carrier-" + hub.name() + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
         }
-        Thread t = Thread.ofPlatform().daemon().name(name).unstarted(this::loop);
-        t.setUncaughtExceptionHandler((thread, e) -> LOG.log(System.Logger.Level.ERROR,
-                "the carrier thread of hub '" + hub.name() + "' died; a new one starts with the next task", e));
-        carrier = t;
-        t.start();
+        try {
+            Thread t = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false).name(name).unstarted(this::loop);
+            t.setUncaughtExceptionHandler((thread, e) -> LOG.log(System.Logger.Level.ERROR,
+                    "the carrier thread of hub '" + hub.name() + "' died; a new one starts with the next task", e));
+            carrier = t;
+            t.start();
+        } catch (Throwable e) {
+            // Never into the JDK thread that submitted (hazard 2): say so, and let the next
+            // submission try again. What is queued waits for it.
+            state.set(STOPPED);
+            LOG.log(System.Logger.Level.ERROR, "could not start a carrier thread for hub '" + hub.name()
+                    + "'; its greenlets wait until the next submission starts one", e);
+        }
     }
 
     // ---------------------------------------------------------------- the carrier
@@ -296,11 +309,11 @@ final class CarrierScheduler extends Scheduler {
             if (!normalExit) {
                 // Only an Error thrown outside any task gets here (the uncaught-exception handler
                 // says which). Let the next submission start a carrier; restart now if work waits.
+                while (localHead != null) {
+                    inbox.offer(pollLocal()); // before STOPPED: a new carrier must find them in the inbox
+                }
                 state.set(STOPPED);
-                if (localHead != null || !inbox.isEmpty()) {
-                    while (localHead != null) {
-                        inbox.offer(pollLocal());
-                    }
+                if (!inbox.isEmpty()) {
                     wakeCarrier();
                 }
             }

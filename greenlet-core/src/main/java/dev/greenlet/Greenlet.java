@@ -89,8 +89,8 @@ public final class Greenlet<T> implements Waitable {
      * otherwise the scheduler is asked to interrupt a foreign wait (Scheduler.interruptForeignWait:
      * an offloaded call in the permit engine, any parked JDK wait in the carrier engine), which
      * sets interruptedByKill; landPending(), withdraw() and the end clear the interrupt again.
-     * killRequested marks a pending exception as a kill, which lands at the greenlet's end at
-     * the latest.
+     * requestedKill is the last exception kill() made pending; while it is still the pending one,
+     * it lands at the greenlet's end at the latest.
      */
 
     private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
@@ -133,7 +133,7 @@ public final class Greenlet<T> implements Waitable {
     volatile Waiter waiter;                            // the wait in progress, if any
     private volatile boolean offloading;               // in offload(): running without the permit; guarded by this for writes
     private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
-    private volatile boolean killRequested;            // kill() made an exception pending: it lands at the end at the latest
+    private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
     long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
@@ -208,7 +208,7 @@ public final class Greenlet<T> implements Waitable {
             try {
                 hub.admit(this, Hub.Admission.NOW);
             } catch (IllegalStateException closed) {
-                state = NEW;
+                STATE.compareAndSet(this, SCHEDULED, NEW); // unless a kill made it dead meanwhile
                 throw closed;
             }
         }
@@ -252,6 +252,9 @@ public final class Greenlet<T> implements Waitable {
         }
         hub.scheduler.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
+            // Its thread inherits no thread-locals, which leaves the system class loader as its
+            // context loader; give it the hub's creator's (an application's, in a Boot jar).
+            Thread.currentThread().setContextClassLoader(hub.contextClassLoader);
             T result = null;
             Throwable failure = null;
             try {
@@ -293,7 +296,7 @@ public final class Greenlet<T> implements Waitable {
     /** The pending exception if kill() put it there (not a Timeout), else null. */
     private Throwable pendingKill() {
         Throwable t = pendingThrow;
-        return t != null && killRequested ? t : null;
+        return t != null && t == requestedKill ? t : null;
     }
 
     // ---------------------------------------------------------------- completion and links
@@ -501,6 +504,11 @@ public final class Greenlet<T> implements Waitable {
         return state == DEAD;
     }
 
+    /** Whether its result is stored: dead, or finishing (its failure being reported). */
+    boolean isFinished() {
+        return state >= FINISHING;
+    }
+
     /** Whether this greenlet is dead: it returned, threw, or was killed (before or after it started). */
     public boolean isDead() {
         return state == DEAD;
@@ -677,8 +685,8 @@ public final class Greenlet<T> implements Waitable {
      */
     void raise(Throwable ex, boolean overwrite) {
         if (overwrite) {
+            requestedKill = ex;
             pendingThrow = ex;
-            killRequested = true;
         } else if (!PENDING.compareAndSet(this, null, ex)) {
             return;
         }
@@ -731,9 +739,12 @@ public final class Greenlet<T> implements Waitable {
 
     /** Carrier engine: a kill or timeout interrupts the wait its thread is parked in, once. */
     synchronized void interruptForKill() {
-        if (!interruptedByKill) {
-            interruptedByKill = true;
-            thread.interrupt();
+        // Again at every foreign wait while the kill is pending: a library that swallows the
+        // interrupt and waits again gets it again (on this engine every park is a cooperative point).
+        Thread t = thread;
+        interruptedByKill = true;
+        if (t != null && !t.isInterrupted()) {
+            t.interrupt();
         }
     }
 
@@ -755,6 +766,19 @@ public final class Greenlet<T> implements Waitable {
     }
 
     /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
+    /**
+     * Withdraws {@code ex} if it is still pending and was delivered by interrupting a foreign
+     * wait (so a library turned it into an exception of its own); true if so.
+     */
+    boolean withdrawDeliveredByInterrupt(Throwable ex) {
+        synchronized (this) {
+            if (!interruptedByKill || pendingThrow != ex) {
+                return false;
+            }
+        }
+        return withdraw(ex);
+    }
+
     boolean withdraw(Throwable ex) {
         if (PENDING.compareAndSet(this, ex, null)) {
             clearKillInterrupt();
@@ -767,7 +791,6 @@ public final class Greenlet<T> implements Waitable {
     void landPending() {
         Throwable t = pendingThrow;
         if (t != null && PENDING.compareAndSet(this, t, null)) {
-            killRequested = false;
             clearKillInterrupt();
             if (t instanceof GreenletExit || t instanceof Timeout) {
                 t.fillInStackTrace(); // show where it landed, not where it was made
@@ -828,6 +851,7 @@ public final class Greenlet<T> implements Waitable {
         Greenlet<T> g = new Greenlet<>(Hub.current(), null, () -> value);
         g.value = value;
         g.state = DEAD;
+        g.links = Links.NONE_TAKEN; // dead from the start: links run at once, as for any dead greenlet
         return g;
     }
 

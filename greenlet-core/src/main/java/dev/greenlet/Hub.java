@@ -12,13 +12,15 @@ import java.util.concurrent.locks.LockSupport;
  * A hub runs its greenlets cooperatively: one at a time, switching only where a greenlet
  * waits. It is gevent's {@code Hub}, without an event-loop thread of its own.
  *
- * <p><b>Semantics.</b> Every greenlet runs on its own virtual thread, but only the greenlet
- * that holds the hub's single <em>run permit</em> runs user code. A greenlet gives the permit
- * up only at a <em>cooperative point</em>: {@link Gevent#sleep}, {@link Gevent#idle},
- * {@code join}/{@code get}, {@link Gevent#joinall}, {@link Gevent#wait}/{@link Gevent#iwait},
- * waits on the library's primitives, and (later) {@code offload}, {@code select} and patched
- * I/O. Anything else, {@code Thread.sleep}, a plain socket read, a CPU loop, keeps the permit
- * and stalls the hub, exactly as in gevent without {@code patch_all()}.
+ * <p><b>Semantics.</b> Every greenlet runs on its own virtual thread, but only one greenlet
+ * of a hub runs user code at a time. A greenlet gives its turn up only at a <em>cooperative
+ * point</em>: {@link Gevent#sleep}, {@link Gevent#idle}, {@code join}/{@code get},
+ * {@link Gevent#joinall}, {@link Gevent#wait}/{@link Gevent#iwait}, waits on the library's
+ * primitives, {@code offload}, {@code select} and patched I/O; on the
+ * {@linkplain Engine#CARRIER carrier engine} also every call that parks a virtual thread. On
+ * the {@linkplain Engine#PERMIT permit engine} anything else ({@code Thread.sleep}, a plain
+ * socket read, a lock) keeps the turn and stalls the hub, exactly as in gevent without
+ * {@code patch_all()}; on either engine a CPU loop does.
  *
  * <p>Order is deterministic, as in gevent: {@code spawn} appends the new greenlet to the
  * FIFO ready queue and it first runs when its spawner reaches a cooperative point;
@@ -92,6 +94,7 @@ public final class Hub implements AutoCloseable {
 
     private final String name;
     final Scheduler scheduler;
+    final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private int liveCount;                 // guarded by this
     private long spawned;                  // guarded by this
@@ -123,6 +126,7 @@ public final class Hub implements AutoCloseable {
      */
     public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
+        this.contextClassLoader = Thread.currentThread().getContextClassLoader();
         this.scheduler = switch (Objects.requireNonNull(engine, "engine")) {
             case PERMIT -> new PermitScheduler(this);
             case CARRIER -> new CarrierScheduler(this);
@@ -510,6 +514,9 @@ public final class Hub implements AutoCloseable {
             if (closed && admission != Admission.EVEN_IF_CLOSED) {
                 throw new IllegalStateException("hub '" + name + "' is closed: cannot start " + g
                         + "; spawn on a hub that is open (Hub.getDefault() makes a fresh default hub)");
+            }
+            if (g.isFinished()) {
+                return; // killed between its start() and here: it never runs, and was retired already
             }
             g.liveNext = liveHead;
             if (liveHead != null) {

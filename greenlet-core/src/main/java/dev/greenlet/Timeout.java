@@ -9,6 +9,8 @@ import java.util.Objects;
  * <pre>{@code
  * try (var timeout = Timeout.start(Duration.ofMillis(200))) {
  *     slowCall();           // cooperative waits in here end with the Timeout after 200 ms
+ *                           // (on the carrier engine a JDK wait, a socket read say, ends with
+ *                           // the library's own exception; withTimeout(...) turns it into the Timeout)
  * } catch (Timeout t) {
  *     if (t != timeout) throw t;   // someone else's timeout: not ours to handle
  *     ...
@@ -41,9 +43,13 @@ public class Timeout extends Error implements AutoCloseable {
     private final transient HubTimer timer = new HubTimer() {
         @Override
         void fire() {
-            Greenlet<?> g = greenlet;
-            if (g != null) {
-                g.raise(toRaise(), false);
+            // Under the timeout's lock, so that a close() that comes too late to cancel the
+            // timer waits for this raise and then withdraws it: a closed timeout never lands.
+            synchronized (Timeout.this) {
+                Greenlet<?> g = greenlet;
+                if (g != null) {
+                    g.raise(toRaise(), false);
+                }
             }
         }
     };
@@ -115,7 +121,9 @@ public class Timeout extends Error implements AutoCloseable {
         if (greenlet != null) {
             throw new IllegalStateException(this + " is already pending in " + greenlet + "; close it before starting it again");
         }
-        greenlet = g;
+        synchronized (this) {
+            greenlet = g;
+        }
         if (seconds != null) {
             TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(TimerQueue.toNanos(seconds)));
         }
@@ -165,9 +173,11 @@ public class Timeout extends Error implements AutoCloseable {
                     + (caller != null ? caller : "thread " + Thread.currentThread().getName())
                     + "; close it in the greenlet that started it (kill that greenlet to stop it from elsewhere)");
         }
-        TimerQueue.INSTANCE.cancel(timer);
-        g.withdraw(toRaise());
-        greenlet = null;
+        synchronized (this) {
+            TimerQueue.INSTANCE.cancel(timer);
+            g.withdraw(toRaise());
+            greenlet = null;
+        }
     }
 
     static <T> T withTimeout(Duration seconds, java.util.concurrent.Callable<? extends T> fn, boolean hasFallback, T fallback) {
@@ -187,7 +197,7 @@ public class Timeout extends Error implements AutoCloseable {
             // exception of its own. If this timeout is still pending, that is what happened:
             // the block ends with the timeout, the library's exception suppressed in it.
             Throwable raised = t.toRaise();
-            if (g != null && g.withdraw(raised)) {
+            if (g != null && g.withdrawDeliveredByInterrupt(raised)) {
                 raised.addSuppressed(other);
                 if (raised == t && hasFallback) {
                     return fallback;

@@ -168,6 +168,35 @@ class CarrierEngineTest extends HubTestSupport {
         assertThat(reported).isEmpty();
     }
 
+    /**
+     * A library that swallows the kill's interrupt and waits again gets interrupted again: every
+     * JDK wait is a cooperative point on this engine, not only the first.
+     */
+    @Test
+    void aKillIsDeliveredAgainToAWaitThatSwallowedIt() throws Exception {
+        CountDownLatch sleeping = new CountDownLatch(1);
+        Greenlet<String> g = hub.spawn(() -> {
+            int interrupts = 0;
+            while (true) {
+                sleeping.countDown();
+                try {
+                    Thread.sleep(LONG_MS);
+                    return "slept";
+                } catch (InterruptedException swallowed) {
+                    if (++interrupts == 2) {
+                        throw new IllegalStateException("gave up after the second interrupt");
+                    }
+                }
+            }
+        });
+        assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
+        waitUntilParked(g);
+        g.kill(false, null);
+        assertThat(g.join(Duration.ofMillis(LONG_MS / 2))).as("the second interrupt ended it").isTrue();
+        assertThat(g.isKilled()).isTrue();
+        assertThat(reported).isEmpty();
+    }
+
     /** Kill in a socket read: the read ends (the JDK closes the socket), the greenlet ends killed. */
     @Test
     void killInASocketReadEndsKilled() throws Exception {

@@ -307,4 +307,38 @@ class GreenletTest extends HubTestSupport {
         g.kill();
         assertThatThrownBy(g::get).isInstanceOf(CancellationException.class);
     }
+
+    /** A greenlet made completed(...) is dead from the start: its links run, wait and iwait return it. */
+    @Test
+    void aCompletedGreenletRunsItsLinksAndCanBeWaitedFor() throws Exception {
+        inHub(() -> {
+            Greenlet<String> done = Greenlet.completed("v");
+            List<String> linked = new ArrayList<>();
+            done.link(g -> linked.add("link " + g.value()));
+            assertThat(done.toCompletableFuture().getNow(null)).isEqualTo("v");
+            assertThat(Gevent.wait(List.of(done), Duration.ofSeconds(5), 1)).containsExactly(done);
+            sleep(0); // the link runs in a greenlet of the hub
+            assertThat(linked).containsExactly("link v");
+        });
+    }
+
+    /** A greenlet's thread has the context class loader of the thread that created its hub. */
+    @Test
+    void greenletsRunWithTheHubCreatorsContextClassLoader() throws Exception {
+        ClassLoader custom = new ClassLoader(getClass().getClassLoader()) { };
+        Thread self = Thread.currentThread();
+        ClassLoader before = self.getContextClassLoader();
+        Hub own;
+        self.setContextClassLoader(custom);
+        try {
+            own = new Hub("class-loader", hub.engine());
+        } finally {
+            self.setContextClassLoader(before);
+        }
+        try {
+            assertThat(own.run(() -> Thread.currentThread().getContextClassLoader())).isSameAs(custom);
+        } finally {
+            own.close();
+        }
+    }
 }

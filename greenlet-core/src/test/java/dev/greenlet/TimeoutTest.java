@@ -157,4 +157,16 @@ class TimeoutTest extends HubTestSupport {
         assertThatThrownBy(() -> new Timeout(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must not be negative");
     }
+
+    /**
+     * A timeout that fired while the block computed (no cooperative point since) does not turn
+     * the block's own exception into the timeout: only an interrupt it delivered would.
+     */
+    @Test
+    void aBlocksOwnExceptionIsNotMistakenForItsTimeout() {
+        inHub(() -> assertThatThrownBy(() -> withTimeout(Duration.ofMillis(SHORT_MS), () -> {
+            busyFor(SHORT_MS * 3);
+            throw new IllegalArgumentException("the block's own failure");
+        }, "fallback")).isInstanceOf(IllegalArgumentException.class).hasMessage("the block's own failure"));
+    }
 }
