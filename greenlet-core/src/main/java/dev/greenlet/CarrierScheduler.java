@@ -428,11 +428,12 @@ final class CarrierScheduler extends Scheduler {
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
         me.landPending();
         Offloaded<T, E> job = new Offloaded<>(me, call);
+        me.startOffload(); // before the worker starts: run-info says OFFLOADED from here on
         Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
         worker.start();
         boolean interruptSent = false;
         while (!job.done) {
-            Waiter w = Waiter.forCurrent(job);
+            Waiter w = Waiter.forGreenlet(me, job);
             me.waiter = w;
             job.waiter = w;
             // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter.
@@ -449,6 +450,7 @@ final class CarrierScheduler extends Scheduler {
                 interruptSent = true;
             }
         }
+        me.endOffload();
         me.landPending();
         if (job.failure != null) {
             throw Greenlet.<E>uncheckedAs(job.failure);

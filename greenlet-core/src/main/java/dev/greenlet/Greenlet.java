@@ -713,15 +713,11 @@ public final class Greenlet<T> implements Waitable {
 
     /** The carrier engine runs an offloaded call on another thread, as {@code g} but without its turn. */
     static void enterOffload(Greenlet<?> g) {
-        CURRENT.set(g);
-        g.startOffload();
+        CURRENT.set(g); // its offloading flag is already set: current() is g, cooperative() is null
     }
 
     /** The end of {@link #enterOffload} on that thread. */
     static void leaveOffload(Greenlet<?> g) {
-        synchronized (g) {
-            g.offloading = false;
-        }
         CURRENT.remove();
     }
 

@@ -72,6 +72,11 @@ public final class Waiter extends HubTimer {
         return g != null ? new Waiter(g, null, blocker) : new Waiter(null, Thread.currentThread(), blocker);
     }
 
+    /** A waiter for greenlet {@code g}, which will await it itself. */
+    static Waiter forGreenlet(Greenlet<?> g, Object blocker) {
+        return new Waiter(g, null, blocker);
+    }
+
     int state() {
         return state;
     }
