@@ -72,7 +72,7 @@ final class CarrierScheduler extends Scheduler {
         final Greenlet<?> greenlet;
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
-        long readySince;                // carrier thread only... or the submitter, before it queues this
+        long readySince;                // written by the submitter before it queues this, read by the carrier
 
         Turn(Greenlet<?> greenlet) {
             this.greenlet = greenlet;
@@ -175,11 +175,7 @@ final class CarrierScheduler extends Scheduler {
             turn.readySince = System.nanoTime();
         }
         if (onCarrier()) {
-            // What other threads made ready meanwhile goes first: it was ready before t.
-            Task early;
-            while ((early = inbox.poll()) != null) {
-                appendLocal(early);
-            }
+            drainInbox(); // what other threads made ready meanwhile goes first: it was ready before t
             appendLocal(t);
             return;
         }
@@ -208,12 +204,17 @@ final class CarrierScheduler extends Scheduler {
         return t;
     }
 
-    /** The next task: what other threads submitted goes behind what is queued locally. */
-    private Task next() {
+    /** Moves what other threads submitted to the local FIFO's tail, in the order they submitted it. */
+    private void drainInbox() {
         Task t;
         while ((t = inbox.poll()) != null) {
             appendLocal(t);
         }
+    }
+
+    /** The next task: what other threads submitted goes behind what is queued locally. */
+    private Task next() {
+        drainInbox();
         return pollLocal();
     }
 
@@ -480,7 +481,7 @@ final class CarrierScheduler extends Scheduler {
             } catch (Throwable t) {
                 failure = t;
             } finally {
-                Greenlet.leaveOffload(greenlet);
+                Greenlet.leaveOffload();
                 done = true;
                 Waiter w = waiter;
                 if (w != null) {
@@ -547,24 +548,23 @@ final class CarrierScheduler extends Scheduler {
         if (g.pendingThrow == null || g.waiter != null || g.isDead()) {
             return;
         }
-        Thread t = g.thread;
-        if (t == null) {
-            return;
-        }
-        Thread.State s = t.getState();
-        if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
+        if (isParked(g.thread)) {
             g.interruptForKill();
         }
     }
 
-    @Override
-    boolean inForeignWait(Greenlet<?> g) {
-        Thread t = g.thread;
-        if (t == null || running == g) {
+    /** Whether {@code t} is parked or blocked (in some wait), as opposed to new, ready, running or ended. */
+    private static boolean isParked(Thread t) {
+        if (t == null) {
             return false;
         }
         Thread.State s = t.getState();
         return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+    }
+
+    @Override
+    boolean inForeignWait(Greenlet<?> g) {
+        return running != g && isParked(g.thread);
     }
 
     @Override

@@ -228,7 +228,7 @@ public final class Greenlet<T> implements Waitable {
             try {
                 hub.admit(this, Hub.Admission.LATER);
             } catch (IllegalStateException closed) {
-                state = NEW;
+                STATE.compareAndSet(this, SCHEDULED, NEW); // unless a kill made it dead meanwhile
                 throw closed;
             }
             HubTimer timer = new HubTimer() {
@@ -717,7 +717,7 @@ public final class Greenlet<T> implements Waitable {
     }
 
     /** The end of {@link #enterOffload} on that thread. */
-    static void leaveOffload(Greenlet<?> g) {
+    static void leaveOffload() {
         CURRENT.remove();
     }
 
@@ -761,7 +761,6 @@ public final class Greenlet<T> implements Waitable {
         return offloading;
     }
 
-    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
     /**
      * Withdraws {@code ex} if it is still pending and was delivered by interrupting a foreign
      * wait (so a library turned it into an exception of its own); true if so.
@@ -775,6 +774,7 @@ public final class Greenlet<T> implements Waitable {
         return withdraw(ex);
     }
 
+    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
     boolean withdraw(Throwable ex) {
         if (PENDING.compareAndSet(this, ex, null)) {
             clearKillInterrupt();

@@ -184,7 +184,7 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #spawn(Callable)} for code that returns nothing; the greenlet's value is null. */
     public Greenlet<Void> spawn(Runnable fn) {
-        Greenlet<Void> g = Greenlet.ofRunnable(this, null, Objects.requireNonNull(fn, "fn: the code for the greenlet to run"));
+        Greenlet<Void> g = Greenlet.ofRunnable(this, null, fn);
         g.start();
         return g;
     }
@@ -205,7 +205,7 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #spawnLater(Duration, Callable)} for code that returns nothing. */
     public Greenlet<Void> spawnLater(Duration delay, Runnable fn) {
-        Greenlet<Void> g = Greenlet.ofRunnable(this, null, Objects.requireNonNull(fn, "fn: the code for the greenlet to run"));
+        Greenlet<Void> g = Greenlet.ofRunnable(this, null, fn);
         g.startLater(delay);
         return g;
     }

@@ -79,6 +79,7 @@ public final class Monkey {
 
     private static final Set<String> PATCHED = Collections.synchronizedSet(new LinkedHashSet<>());
     private static volatile boolean dnsPatched;
+    private static volatile boolean threadPatched; // read on every spawn from a plain thread (Hub.getDefault)
 
     private Monkey() {
     }
@@ -180,6 +181,7 @@ public final class Monkey {
             throw new IllegalStateException("Monkey.patchAll(): " + why);
         }
         PATCHED.add(THREAD);
+        threadPatched = true;
         patchDns();
     }
 
@@ -190,7 +192,10 @@ public final class Monkey {
      * cooperatively in every socket); {@link #DNS} once {@link #patchDns()} ran.
      */
     public static boolean isPatched(String name) {
-        return PATCHED.contains(name) || SOCKET.equals(name) && PATCHED.contains(THREAD);
+        if (THREAD.equals(name)) {
+            return threadPatched;
+        }
+        return PATCHED.contains(name) || SOCKET.equals(name) && threadPatched;
     }
 
     /** What is patched, in the order it was patched. */
