@@ -50,9 +50,20 @@ public class GreenletHubs implements SmartLifecycle {
         return hubs;
     }
 
-    /** The hub for the next piece of work: round-robin over the hubs. */
+    /**
+     * The hub for the next piece of work: the calling greenlet's own hub when it is one of these
+     * (as gevent spawns on the current hub, so a request greenlet's {@code @Greenlet} calls run
+     * beside it), else the next one round-robin.
+     */
     public Hub next() {
-        return hubs.size() == 1 ? hubs.get(0) : hubs.get(Math.floorMod(next.getAndIncrement(), hubs.size()));
+        if (hubs.size() == 1) {
+            return hubs.get(0);
+        }
+        Greenlet<?> caller = Greenlet.current();
+        if (caller != null && hubs.contains(caller.hub())) {
+            return caller.hub();
+        }
+        return hubs.get(Math.floorMod(next.getAndIncrement(), hubs.size()));
     }
 
     @Override

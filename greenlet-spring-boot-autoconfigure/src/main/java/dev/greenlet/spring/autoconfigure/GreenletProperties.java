@@ -26,6 +26,8 @@ public class GreenletProperties {
 
     private final Monkey monkey = new Monkey();
 
+    private final Web web = new Web();
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -52,6 +54,10 @@ public class GreenletProperties {
 
     public Monkey getMonkey() {
         return this.monkey;
+    }
+
+    public Web getWeb() {
+        return this.web;
     }
 
     static Duration positiveOrZero(Duration d, String property) {
@@ -243,6 +249,25 @@ public class GreenletProperties {
 
         public void setPatchHttpClients(boolean patchHttpClients) {
             this.patchHttpClients = patchHttpClients;
+        }
+    }
+
+    public static class Web {
+
+        /**
+         * Whether the embedded servlet server (Tomcat or Jetty) serves each HTTP request as a
+         * greenlet on the hubs, as gunicorn's gevent worker does, so that blocking request code
+         * waits cooperatively and one process holds thousands of slow requests. Needs
+         * greenlet.monkey.patch-all=true (the carrier engine), else start-up fails.
+         */
+        private boolean enabled = false;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

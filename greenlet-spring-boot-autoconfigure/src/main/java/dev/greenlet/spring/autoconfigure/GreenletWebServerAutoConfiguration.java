@@ -1,0 +1,118 @@
+package dev.greenlet.spring.autoconfigure;
+
+import dev.greenlet.spring.GreenletHubs;
+import dev.greenlet.spring.web.GreenletRequestExecutor;
+import dev.greenlet.spring.web.RequestGreenletFilter;
+import jakarta.servlet.DispatcherType;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ThreadPool;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.jetty.JettyWebServerFactory;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.Shutdown;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+
+/**
+ * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
+ * requests as greenlets ({@code greenlet.web.enabled=true}): the embedded Tomcat or Jetty runs
+ * each request on the hubs through a {@link GreenletRequestExecutor}, in the way Boot's
+ * {@code spring.threads.virtual.enabled} runs them on virtual threads (and in its place when
+ * both are set), and a {@link RequestGreenletFilter} names each request greenlet after its
+ * request. It needs the carrier engine ({@code greenlet.monkey.patch-all=true}); start-up fails
+ * without it.
+ *
+ * <p>Only the server's request handling becomes greenlets: Tomcat's acceptor and poller, and
+ * Jetty's acceptors and selectors, stay platform threads, so a busy hub never keeps the server
+ * from accepting connections. A management server on a port of its own keeps its own threads.
+ */
+@AutoConfiguration(after = GreenletAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass({ jakarta.servlet.Filter.class, WebServerFactoryCustomizer.class })
+@ConditionalOnBooleanProperty(name = "greenlet.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty("greenlet.web.enabled")
+@ConditionalOnBean(GreenletHubs.class)
+public final class GreenletWebServerAutoConfiguration {
+
+    /** The executor's bean name: it is not a default candidate, so it is injected by name. */
+    static final String REQUEST_EXECUTOR = "greenletRequestExecutor";
+
+    /** Not a default candidate: an injectable {@code Executor} would make Boot's applicationTaskExecutor back off. */
+    @Bean(name = REQUEST_EXECUTOR, defaultCandidate = false)
+    GreenletRequestExecutor greenletRequestExecutor(GreenletHubs hubs, GreenletProperties properties,
+            Environment environment) {
+        boolean graceful = environment.getProperty("server.shutdown", Shutdown.class, Shutdown.GRACEFUL)
+                == Shutdown.GRACEFUL;
+        return new GreenletRequestExecutor(hubs, properties.getShutdown().getTimeout(), graceful);
+    }
+
+    @Bean
+    FilterRegistrationBean<RequestGreenletFilter> requestGreenletFilter() {
+        FilterRegistrationBean<RequestGreenletFilter> registration = new FilterRegistrationBean<>(
+                new RequestGreenletFilter());
+        registration.setName("requestGreenletFilter");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+        return registration;
+    }
+
+    /** Tomcat: the protocol handler's executor, which runs each socket's processing. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ org.apache.catalina.startup.Tomcat.class, ConfigurableTomcatWebServerFactory.class })
+    static class TomcatConfiguration {
+
+        @Bean
+        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> greenletTomcatCustomizer(
+                @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
+            return new OrderedCustomizer<>() {
+                @Override
+                public void customize(ConfigurableTomcatWebServerFactory factory) {
+                    factory.addProtocolHandlerCustomizers(handler -> handler.setExecutor(executor));
+                }
+            };
+        }
+    }
+
+    /**
+     * Jetty: a {@link QueuedThreadPool} of platform threads for acceptors and selectors, whose
+     * virtual-threads executor, which Jetty hands its blocking work (the servlet's request
+     * handling), is the greenlet executor.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ org.eclipse.jetty.server.Server.class, JettyWebServerFactory.class })
+    static class JettyConfiguration {
+
+        @Bean
+        WebServerFactoryCustomizer<JettyWebServerFactory> greenletJettyCustomizer(
+                @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
+            return new OrderedCustomizer<>() {
+                @Override
+                public void customize(JettyWebServerFactory factory) {
+                    ThreadPool pool = factory.getThreadPool();
+                    QueuedThreadPool queued = pool instanceof QueuedThreadPool q ? q : new QueuedThreadPool();
+                    queued.setVirtualThreadsExecutor(executor);
+                    factory.setThreadPool(queued);
+                }
+            };
+        }
+    }
+
+    /** Runs after Boot's own customizers (its virtual-threads one among them), so its executor is the one used. */
+    private abstract static class OrderedCustomizer<T extends org.springframework.boot.web.server.WebServerFactory>
+            implements WebServerFactoryCustomizer<T>, Ordered {
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
+    }
+}
