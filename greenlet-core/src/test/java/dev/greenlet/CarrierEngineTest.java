@@ -386,4 +386,86 @@ class CarrierEngineTest extends HubTestSupport {
         }
         throw new AssertionError(g + " never parked");
     }
+
+    /**
+     * A greenlet woken through the JDK by the running greenlet (here a future it completes) runs
+     * next, before what was ready: what was handed to it is still there when it runs. The same
+     * wake through the library (an Event) keeps gevent's FIFO order.
+     */
+    @Test
+    void aJdkHandoffRunsTheWokenGreenletNextWhileLibraryWakesStayFifo() {
+        inHub(() -> {
+            CompletableFuture<String> future = new CompletableFuture<>();
+            Greenlet<?> w = spawn(() -> log("woken with " + future.join()));
+            Gevent.sleep(0); // w parks in join
+            spawn(() -> log("ready 1"));
+            spawn(() -> log("ready 2"));
+            future.complete("the connection");
+            Gevent.sleep(0);
+            log("completer");
+            w.join();
+        });
+        assertThat(events).containsExactly("woken with the connection", "ready 1", "ready 2", "completer");
+
+        events.clear();
+        inHub(() -> {
+            dev.greenlet.event.Event event = new dev.greenlet.event.Event();
+            Greenlet<?> w = spawn(() -> {
+                event.await();
+                log("woken");
+            });
+            Gevent.sleep(0);
+            spawn(() -> log("ready 1"));
+            spawn(() -> log("ready 2"));
+            event.set();
+            Gevent.sleep(0);
+            log("setter");
+            w.join();
+        });
+        assertThat(events).containsExactly("ready 1", "ready 2", "woken", "setter");
+    }
+
+    /**
+     * Two greenlets handing items to each other through a SynchronousQueue (each handoff wakes
+     * the other next) still leave the carrier to a third greenlet at least every other turn: it
+     * finishes its 20 yields while they exchange 2,000 items, not after.
+     */
+    @Test
+    void greenletsHandingOffToEachOtherDoNotStarveTheRest() {
+        inHub(() -> {
+            java.util.concurrent.SynchronousQueue<Integer> queue = new java.util.concurrent.SynchronousQueue<>();
+            int items = 2_000;
+            java.util.concurrent.atomic.AtomicInteger exchanged = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger exchangedWhenOtherDone = new java.util.concurrent.atomic.AtomicInteger(-1);
+            Greenlet<?> producer = spawn(() -> {
+                for (int i = 0; i < items; i++) {
+                    try {
+                        queue.put(i);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            Greenlet<?> consumer = spawn(() -> {
+                for (int i = 0; i < items; i++) {
+                    try {
+                        queue.take();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    exchanged.incrementAndGet();
+                }
+            });
+            Greenlet<?> other = spawn(() -> {
+                for (int i = 0; i < 20; i++) {
+                    Gevent.sleep(0);
+                }
+                exchangedWhenOtherDone.set(exchanged.get());
+            });
+            joinall(List.of(producer, consumer, other));
+            assertThat(exchanged.get()).isEqualTo(items);
+            assertThat(exchangedWhenOtherDone.get()).as("items exchanged when the third greenlet had had its 20 turns")
+                    .isBetween(0, items / 2);
+        });
+    }
 }
