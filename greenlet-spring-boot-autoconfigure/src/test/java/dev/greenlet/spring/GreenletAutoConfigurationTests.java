@@ -291,7 +291,7 @@ class GreenletAutoConfigurationTests {
                 "greenlet.hub.count", "greenlet.shutdown.timeout", "greenlet.monitor.enabled",
                 "greenlet.monitor.max-blocking-time", "greenlet.monitor.unhealthy-after",
                 "greenlet.executor.application-task-executor", "greenlet.monkey.patch-all", "greenlet.monkey.patch-socket",
-                "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients");
+                "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients", "greenlet.web.enabled");
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank().doesNotStartWith("The "));
     }
 
