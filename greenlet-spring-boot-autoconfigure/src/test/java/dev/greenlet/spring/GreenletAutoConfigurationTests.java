@@ -156,6 +156,17 @@ class GreenletAutoConfigurationTests {
         });
     }
 
+    /** Several TaskDecorator beans are all applied, composed in order as Boot's task execution does. */
+    @Test
+    void executorComposesEveryTaskDecorator() {
+        contextRunner.withUserConfiguration(TwoDecoratorsConfiguration.class).run(context -> {
+            List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+            TwoDecoratorsConfiguration.ran = ran;
+            context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class).submitCompletable(() -> ran.add("task")).get();
+            assertThat(ran).containsExactly("second", "first", "task");
+        });
+    }
+
     @Test
     void executorRejectsWorkAfterShutdown() {
         contextRunner.run(context -> {
@@ -290,7 +301,7 @@ class GreenletAutoConfigurationTests {
         assertThat(descriptions.keySet()).containsExactlyInAnyOrder("greenlet.enabled", "greenlet.hub.name",
                 "greenlet.hub.count", "greenlet.shutdown.timeout", "greenlet.monitor.enabled",
                 "greenlet.monitor.max-blocking-time", "greenlet.monitor.unhealthy-after",
-                "greenlet.executor.application-task-executor", "greenlet.monkey.patch-all", "greenlet.monkey.patch-socket",
+                "greenlet.executor.application-task-executor", "greenlet.executor.log-future-failures", "greenlet.monkey.patch-all", "greenlet.monkey.patch-socket",
                 "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients");
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank().doesNotStartWith("The "));
     }
@@ -310,6 +321,29 @@ class GreenletAutoConfigurationTests {
         @Bean
         Executor greenletTaskExecutor() {
             return EXECUTOR;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoDecoratorsConfiguration {
+        static volatile List<String> ran;
+
+        @Bean
+        @org.springframework.core.annotation.Order(1)
+        TaskDecorator first() {
+            return task -> () -> {
+                ran.add("first");
+                task.run();
+            };
+        }
+
+        @Bean
+        @org.springframework.core.annotation.Order(2)
+        TaskDecorator second() {
+            return task -> () -> {
+                ran.add("second");
+                task.run();
+            };
         }
     }
 

@@ -173,12 +173,27 @@ public class GreenletProperties {
          */
         private boolean applicationTaskExecutor = false;
 
+        /**
+         * Whether to log the failure of a greenlet whose caller holds a future of it (@Greenlet
+         * methods that return a future, the executor's submit methods). Such failures are counted
+         * in greenlet.failed and fail the future either way.
+         */
+        private boolean logFutureFailures = true;
+
         public boolean isApplicationTaskExecutor() {
             return this.applicationTaskExecutor;
         }
 
         public void setApplicationTaskExecutor(boolean applicationTaskExecutor) {
             this.applicationTaskExecutor = applicationTaskExecutor;
+        }
+
+        public boolean isLogFutureFailures() {
+            return this.logFutureFailures;
+        }
+
+        public void setLogFutureFailures(boolean logFutureFailures) {
+            this.logFutureFailures = logFutureFailures;
         }
     }
 
