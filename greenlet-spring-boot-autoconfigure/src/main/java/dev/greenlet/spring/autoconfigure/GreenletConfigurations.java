@@ -81,7 +81,7 @@ final class GreenletConfigurations {
      * for), so {@code @Async} methods and MVC async requests run as greenlets.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBooleanProperty("greenlet.executor.application-task-executor")
+    @ConditionalOnBooleanProperty(GreenletProperties.EXECUTOR_APPLICATION_TASK_EXECUTOR)
     static class ApplicationTaskExecutorConfiguration {
 
         @Bean(name = { TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME,

@@ -20,8 +20,8 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  */
 @AutoConfiguration
 @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
-@ConditionalOnBooleanProperty(name = "greenlet.enabled", matchIfMissing = true)
-@ConditionalOnBooleanProperty("greenlet.monkey.patch-http-clients")
+@ConditionalOnBooleanProperty(name = GreenletProperties.ENABLED, matchIfMissing = true)
+@ConditionalOnBooleanProperty(GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS)
 public final class GreenletHttpClientsAutoConfiguration {
 
     @Bean

@@ -3,6 +3,7 @@ package dev.greenlet.spring.fanout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlet.monkey.Monkey;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import dev.greenlet.spring.http.CooperativeClientHttpRequestFactory;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  * from @Greenlet methods overlap.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "greenlet.monkey.patch-socket=true", "greenlet.monkey.patch-http-clients=true" })
+        properties = { GreenletProperties.MONKEY_PATCH_SOCKET + "=true", GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS + "=true" })
 class PatchedFanOutTests {
 
     @LocalServerPort
