@@ -1,7 +1,7 @@
 package dev.greenlet.spring;
 
-import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,8 +12,10 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The application's hubs and their lifecycle: work is spread over them round-robin, each
  * optionally watched by a {@link dev.greenlet.HubMonitor}, and on shutdown each stops accepting greenlets,
- * waits for the running ones up to a timeout, then kills what is left and logs each killed
- * greenlet's name.
+ * waits for the running ones up to a timeout, then kills what is left and logs, once, what it
+ * killed and why. While they run, the first hub is the JVM's {@linkplain Hub#getDefault() default
+ * hub}, so that {@code Gevent.spawn} from a request thread lands on a hub that is monitored,
+ * metered and shut down here, not on a second one nobody watches.
  *
  * <p>It stops after the web server (a lower lifecycle phase), so requests that are still being
  * served can finish their greenlets first.
@@ -30,6 +32,7 @@ public class GreenletHubs implements SmartLifecycle {
     private final Duration maxBlockingTime; // null: no monitor
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean running;
+    private Hub previousDefault; // what Hub.installDefault returned at start; put back at stop
 
     /**
      * @param hubs            at least one hub
@@ -72,6 +75,9 @@ public class GreenletHubs implements SmartLifecycle {
                     + hubs.get(0).engine().name().toLowerCase(java.util.Locale.ROOT) + " engine; monkey patches: "
                     + dev.greenlet.monkey.Monkey.patched());
         }
+        if (!running) {
+            previousDefault = Hub.installDefault(hubs.get(0));
+        }
         running = true;
     }
 
@@ -82,14 +88,13 @@ public class GreenletHubs implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        Hub.uninstallDefault(hubs.get(0), previousDefault);
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        String reason = "still running " + shutdownTimeout.toMillis() + " ms after shutdown began ("
+                + GreenletProperties.SHUTDOWN_TIMEOUT + ")";
         for (Hub hub : hubs) {
             long left = Math.max(0, deadline - System.nanoTime());
-            List<Greenlet<?>> killed = hub.shutdown(Duration.ofNanos(left));
-            for (Greenlet<?> g : killed) {
-                logger.warn("Killed greenlet '" + g.name() + "' of hub '" + hub.name() + "': still running "
-                        + shutdownTimeout.toMillis() + " ms after shutdown began (greenlet.shutdown.timeout)");
-            }
+            hub.shutdown(Duration.ofNanos(left), reason); // logs what it killed, once
         }
     }
 
