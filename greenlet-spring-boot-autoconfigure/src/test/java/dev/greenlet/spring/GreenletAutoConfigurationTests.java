@@ -318,14 +318,24 @@ class GreenletAutoConfigurationTests {
                 .run(context -> {
                     Hub hub = context.getBean(Hub.class);
                     hub.monitor().removeListener(dev.greenlet.HubMonitor.LOGGING);
+                    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
                     var blocker = hub.spawn(() -> {
-                        Thread.sleep(600); // not cooperative: holds the hub
+                        release.await(); // not cooperative on the permit engine: holds the hub until released
                         return null;
                     }).setName("sleeper");
-                    Thread.sleep(300);
-                    Health health = context.getBean(GreenletHealthIndicator.class).health(true);
-                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.getDetails().get("greenlet")).asString().contains("blockedBy=sleeper");
+                    try {
+                        GreenletHealthIndicator indicator = context.getBean(GreenletHealthIndicator.class);
+                        long end = System.nanoTime() + 10_000_000_000L;
+                        Health health = indicator.health(true);
+                        while (health.getStatus() != Status.DOWN && System.nanoTime() < end) {
+                            Thread.sleep(5);
+                            health = indicator.health(true);
+                        }
+                        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(health.getDetails().get("greenlet")).asString().contains("blockedBy=sleeper");
+                    } finally {
+                        release.countDown();
+                    }
                     blocker.join();
                 });
     }

@@ -43,8 +43,9 @@ class SampleWebTests {
         assertThat(json.get("succeeded").asInt()).isEqualTo(50);
         assertThat(json.get("failed").asInt()).isZero();
         assertThat(json.get("slowestMillis").asLong()).isGreaterThanOrEqualTo(200);
-        assertThat(json.get("wallMillis").asLong()).as("50 x 200 ms serialized would take 10,000 ms")
-                .isGreaterThanOrEqualTo(200).isLessThan(2500);
+        long serialMs = 50 * 200;
+        assertThat(json.get("wallMillis").asLong()).as("50 x 200 ms one after another: %d ms", serialMs)
+                .isGreaterThanOrEqualTo(200).isLessThan(serialMs / 4);
         assertThat(json.get("monkeyPatched").asBoolean()).isTrue();
         assertThat(json.get("patched").toString()).contains("socket").contains("http-clients");
     }

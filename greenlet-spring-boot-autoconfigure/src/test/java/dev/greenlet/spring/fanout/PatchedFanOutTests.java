@@ -38,7 +38,9 @@ class PatchedFanOutTests {
         List<String> bodies = fanOut(url, 20);
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         assertThat(bodies).hasSize(20).containsOnly("ok");
-        assertThat(elapsedMs).as("20 x 200 ms serialized would take 4,000 ms").isGreaterThanOrEqualTo(200).isLessThan(1000);
+        long serialMs = 20 * 200;
+        assertThat(elapsedMs).as("20 x 200 ms one after another: %d ms", serialMs).isGreaterThanOrEqualTo(200)
+                .isLessThan(serialMs / 2);
     }
 
     @Test
