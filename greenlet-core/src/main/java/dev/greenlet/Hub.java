@@ -479,17 +479,28 @@ public final class Hub implements AutoCloseable {
      * @return the greenlets it had to kill
      */
     public List<Greenlet<?>> shutdown(Duration grace) {
-        return shutdown(grace, null);
+        List<Greenlet<?>> killed = shutdownQuietly(grace);
+        if (!killed.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
+                    + " greenlet(s) still running " + grace.toMillis() + " ms after shutdown began: "
+                    + describeKilled(killed));
+            for (Greenlet<?> g : killed) {
+                if (!g.isDead()) {
+                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
+                }
+            }
+        }
+        return killed;
     }
 
     /**
-     * {@link #shutdown(Duration)}, whose one log line about the greenlets it killed gives
-     * {@code reason} (for example the setting that bounds the grace) rather than the default
-     * "still running &lt;grace&gt; ms after shutdown began".
+     * {@link #shutdown(Duration)} without its log lines, for a caller that reports what was
+     * killed through its own logging, once (the Spring starter does, naming the setting that
+     * bounds the grace). A greenlet in the returned list that is not dead ignored its kill.
      *
      * @return the greenlets it had to kill
      */
-    public List<Greenlet<?>> shutdown(Duration grace, String reason) {
+    public List<Greenlet<?>> shutdownQuietly(Duration grace) {
         long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
         closed = true;
         scheduler.close();
@@ -514,18 +525,12 @@ public final class Hub implements AutoCloseable {
             }
         }
         Gevent.killall(killed, null, true, Duration.ofSeconds(10));
-        if (!killed.isEmpty()) {
-            String why = reason != null ? reason : "still running " + grace.toMillis() + " ms after shutdown began";
-            LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
-                    + " greenlet(s) " + why + ": " + (killed.size() <= 20 ? killed.toString()
-                            : killed.subList(0, 20) + " and " + (killed.size() - 20) + " more"));
-            for (Greenlet<?> g : killed) {
-                if (!g.isDead()) {
-                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
-                }
-            }
-        }
         return killed;
+    }
+
+    /** The first 20 of {@code killed}, and how many more: for a log line that stays one line. */
+    static String describeKilled(List<Greenlet<?>> killed) {
+        return killed.size() <= 20 ? killed.toString() : killed.subList(0, 20) + " and " + (killed.size() - 20) + " more";
     }
 
     /**

@@ -20,7 +20,7 @@ import org.springframework.core.task.TaskRejectedException;
  * <p>A task that fails makes its greenlet fail, whether or not the caller holds a future of it:
  * the failure is counted ({@code greenlet.failed}) and handed to the hub's error handler, which
  * logs it with the greenlet's name, as gevent reports every failed greenlet. With
- * {@code logFutureFailures} off, the default logging handler stays quiet about greenlets whose
+ * {@code logFutureFailures} off, the hubs' logging handler stays quiet about greenlets whose
  * caller holds a future (the {@code submit} methods, {@code @Greenlet} methods that return a
  * future): they are still counted, and the future still fails.
  *
@@ -32,16 +32,6 @@ public class GreenletTaskExecutor implements AsyncTaskExecutor {
 
     /** Set in a greenlet whose failure a future carries, when such failures are not logged. */
     private static final GreenletLocal<Boolean> HELD_BY_FUTURE = GreenletLocal.withInitial(() -> Boolean.FALSE);
-
-    /**
-     * The hub's default logging handler, quiet for greenlets marked {@link #HELD_BY_FUTURE}.
-     * Called on the failed greenlet's own thread, where the mark is visible.
-     */
-    private static final Hub.ErrorHandler LOGGING_UNLESS_HELD_BY_FUTURE = (greenlet, error) -> {
-        if (!HELD_BY_FUTURE.get()) {
-            Hub.ErrorHandler.LOGGING.handleError(greenlet, error);
-        }
-    };
 
     private final GreenletHubs hubs;
     private final TaskDecorator decorator; // null: none
@@ -56,20 +46,22 @@ public class GreenletTaskExecutor implements AsyncTaskExecutor {
      * An executor over {@code hubs}, decorating tasks with {@code decorator} (null: none).
      *
      * @param logFutureFailures whether the failure of a greenlet whose caller holds a future is
-     *        logged; when false, each hub that logs with the default handler gets one that skips
-     *        those failures (they are counted either way, and a hub's own handler sees them all)
+     *        logged; when false, the logging error handler {@link GreenletHubs} gives its hubs
+     *        skips those failures (they are counted either way, and a hub's own handler sees them all)
      */
     public GreenletTaskExecutor(GreenletHubs hubs, TaskDecorator decorator, boolean logFutureFailures) {
         this.hubs = Objects.requireNonNull(hubs, "hubs");
         this.decorator = decorator;
         this.logFutureFailures = logFutureFailures;
-        if (!logFutureFailures) {
-            for (Hub hub : hubs.hubs()) {
-                if (hub.errorHandler() == Hub.ErrorHandler.LOGGING) {
-                    hub.setErrorHandler(LOGGING_UNLESS_HELD_BY_FUTURE);
-                }
-            }
-        }
+    }
+
+    /**
+     * Whether the calling greenlet's failure is not to be logged: it runs a task whose caller
+     * holds a future, on an executor made with {@code logFutureFailures} off. The hubs' logging
+     * error handler asks, on the failed greenlet's own thread.
+     */
+    static boolean isFailureQuieted() {
+        return HELD_BY_FUTURE.get();
     }
 
     /** The hubs it runs on. */

@@ -15,15 +15,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 
 /** @Greenlet methods: each return type, its failures, and where they run. */
+@ExtendWith(OutputCaptureExtension.class)
 class GreenletAnnotationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -177,27 +181,25 @@ class GreenletAnnotationTests {
 
     /** With the default handler the failure of a future method is logged, naming the method, unless quieted; counted either way. */
     @Test
-    void futureMethodFailuresAreLoggedUnlessQuieted() {
+    void futureMethodFailuresAreLoggedUnlessQuieted(CapturedOutput output) {
         ApplicationContextRunner runner = new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(GreenletAutoConfiguration.class)).withBean(Service.class);
-        try (LogRecords log = new LogRecords()) {
-            runner.run(context -> {
-                assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
-                        .hasRootCauseMessage("future failed");
-                assertThat(context.getBean(Hub.class).failedCount()).isOne();
-            });
-            assertThat(log.text()).containsOnlyOnce("\"Service.future\"").contains("future failed");
-        }
-        try (LogRecords log = new LogRecords()) {
-            runner.withPropertyValues(GreenletProperties.EXECUTOR_LOG_FUTURE_FAILURES + "=false").run(context -> {
-                assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
-                        .hasRootCauseMessage("future failed");
-                assertThat(context.getBean(Hub.class).failedCount()).as("counted all the same").isOne();
-                context.getBean(Service.class).failVoid(); // not held by a future: still logged
-                context.getBean(Hub.class).run(() -> Gevent.sleep(1));
-            });
-            assertThat(log.text()).doesNotContain("\"Service.future\"").contains("\"Service.failVoid\"");
-        }
+        runner.run(context -> {
+            assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("future failed");
+            assertThat(context.getBean(Hub.class).failedCount()).isOne();
+        });
+        assertThat(output).containsOnlyOnce("\"Service.future\"").contains("failed with java.lang.IllegalStateException: future failed");
+        int before = output.length();
+        runner.withPropertyValues(GreenletProperties.EXECUTOR_LOG_FUTURE_FAILURES + "=false").run(context -> {
+            assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("future failed");
+            assertThat(context.getBean(Hub.class).failedCount()).as("counted all the same").isOne();
+            context.getBean(Service.class).failVoid(); // not held by a future: still logged
+            context.getBean(Hub.class).run(() -> Gevent.sleep(1));
+        });
+        assertThat(output.toString().substring(before)).doesNotContain("\"Service.future\"")
+                .contains("\"Service.failVoid\"");
     }
 
     @Test

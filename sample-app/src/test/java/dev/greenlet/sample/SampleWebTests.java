@@ -106,6 +106,7 @@ class SampleWebTests {
         HttpResponse<String> live = get("/livez");
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(get("/readyz").statusCode()).isEqualTo(200);
 
         HttpResponse<String> health = get(managementPort, "/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
