@@ -55,7 +55,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Hub implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
-    private static final AtomicReference<Hub> DEFAULT = new AtomicReference<>();
+    private static final AtomicReference<Hub> DEFAULT = new AtomicReference<>();   // the lazily created default hub
+    private static final AtomicReference<Hub> INSTALLED = new AtomicReference<>(); // installDefault's, which wins while open
 
     /**
      * How a hub makes its greenlets take turns. Both engines keep every guarantee of this
@@ -139,11 +140,16 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * The default hub, created on first use. Plain threads that call {@link Gevent#spawn}
-     * spawn on it. If it has been closed, the next call creates a fresh one, as gevent's
+     * The default hub. Plain threads that call {@link Gevent#spawn} spawn on it. It is the hub
+     * {@link #installDefault} installed, while that hub is open; otherwise one created on first
+     * use, and if that has been closed, the next call creates a fresh one, as gevent's
      * {@code get_hub()} does after {@code hub.destroy()}.
      */
     public static Hub getDefault() {
+        Hub installed = INSTALLED.get();
+        if (installed != null && !installed.closed) {
+            return installed;
+        }
         while (true) {
             Hub hub = DEFAULT.get();
             if (hub != null && !hub.closed && (hub.engine() == Engine.forNewHubs() || hub.liveCount() > 0)) {
@@ -154,6 +160,27 @@ public final class Hub implements AutoCloseable {
                 return fresh;
             }
         }
+    }
+
+    /**
+     * Makes {@code hub} the {@linkplain #getDefault() default hub} until
+     * {@link #uninstallDefault} (or until it is closed), so that {@link Gevent#spawn} from a plain
+     * thread lands on it rather than on a hub nobody monitors or shuts down: a framework that
+     * owns the application's hubs installs its first one while it runs (the Spring starter does).
+     *
+     * @return the hub installed before, to hand back to {@link #uninstallDefault}; null if none was
+     */
+    public static Hub installDefault(Hub hub) {
+        return INSTALLED.getAndSet(Objects.requireNonNull(hub, "hub"));
+    }
+
+    /**
+     * Undoes {@link #installDefault}: if {@code hub} is still the installed default hub,
+     * {@code previous} (what {@code installDefault} returned; null for none) takes its place;
+     * if another hub was installed since, that one stays.
+     */
+    public static void uninstallDefault(Hub hub, Hub previous) {
+        INSTALLED.compareAndSet(hub, previous);
     }
 
     /** The hub of the calling greenlet, or the default hub on a plain thread. */
@@ -446,12 +473,34 @@ public final class Hub implements AutoCloseable {
     /**
      * Closes this hub gracefully: it accepts no new greenlets at once, waits up to
      * {@code grace} for the live ones to finish, then kills those still running, waits up to
-     * 10 seconds for them to die, and logs each killed greenlet's name. Called from a
-     * greenlet of this hub, it waits cooperatively and spares the caller.
+     * 10 seconds for them to die, and logs the greenlets it killed in one line (the first 20).
+     * Called from a greenlet of this hub, it waits cooperatively and spares the caller.
      *
      * @return the greenlets it had to kill
      */
     public List<Greenlet<?>> shutdown(Duration grace) {
+        List<Greenlet<?>> killed = shutdownQuietly(grace);
+        if (!killed.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
+                    + " greenlet(s) still running " + grace.toMillis() + " ms after shutdown began: "
+                    + describeKilled(killed));
+            for (Greenlet<?> g : killed) {
+                if (!g.isDead()) {
+                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
+                }
+            }
+        }
+        return killed;
+    }
+
+    /**
+     * {@link #shutdown(Duration)} without its log lines, for a caller that reports what was
+     * killed through its own logging, once (the Spring starter does, naming the setting that
+     * bounds the grace). A greenlet in the returned list that is not dead ignored its kill.
+     *
+     * @return the greenlets it had to kill
+     */
+    public List<Greenlet<?>> shutdownQuietly(Duration grace) {
         long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
         closed = true;
         scheduler.close();
@@ -476,16 +525,12 @@ public final class Hub implements AutoCloseable {
             }
         }
         Gevent.killall(killed, null, true, Duration.ofSeconds(10));
-        if (!killed.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
-                    + " greenlet(s) still running: " + killed);
-            for (Greenlet<?> g : killed) {
-                if (!g.isDead()) {
-                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
-                }
-            }
-        }
         return killed;
+    }
+
+    /** The first 20 of {@code killed}, and how many more: for a log line that stays one line. */
+    static String describeKilled(List<Greenlet<?>> killed) {
+        return killed.size() <= 20 ? killed.toString() : killed.subList(0, 20) + " and " + (killed.size() - 20) + " more";
     }
 
     /**

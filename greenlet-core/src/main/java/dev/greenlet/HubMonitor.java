@@ -15,6 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * monitor.addListener(report -> metrics.increment());
  * }</pre>
  *
+ * <p>Listeners get every report. The default one, {@link #LOGGING}, logs a stall that recurs at
+ * the same place once in full and then counts its repeats in one line a minute, so a stall on
+ * every request does not flood the log.
+ *
  * <p>A stall means every other greenlet of the hub waits. Each report carries the advice that
  * fits the stalled call (judged from its stack, thread state and the hub's engine): on the
  * permit engine a {@code Thread.sleep}, an unpatched socket, a lock or pool wait (the carrier
@@ -90,8 +94,13 @@ public final class HubMonitor implements AutoCloseable {
         void blocked(BlockingReport report);
     }
 
-    /** The default listener: logs each report at WARNING. */
-    public static final Listener LOGGING = report -> LOG.log(System.Logger.Level.WARNING, report::format);
+    /**
+     * The default listener, shared by every monitor: logs at WARNING each kind of stall (a hub and
+     * the top of the stalled stack) once in full, with its stack and advice, and its repeats as
+     * one line a minute that counts them; a deadlock always in full.
+     */
+    public static final Listener LOGGING = new StallLog(Duration.ofMinutes(1), System::nanoTime,
+            message -> LOG.log(System.Logger.Level.WARNING, message));
 
     private final Hub hub;
     private final long maxNanos;

@@ -37,6 +37,7 @@ class GreenletTest extends HubTestSupport {
             assertThat(g.isSuccessful()).isFalse();
             assertThat(g.value()).isNull();
         });
+        assertThat(expectReported()).containsExactly(boom);
     }
 
     @Test
@@ -48,6 +49,7 @@ class GreenletTest extends HubTestSupport {
             });
             assertThatThrownBy(g::get).isInstanceOf(CompletionException.class).hasCause(io);
         });
+        assertThat(expectReported()).containsExactly(io);
     }
 
     /** Invariant 5: every failure is stored and reported once, with its greenlet, even if nobody asks. */
@@ -58,7 +60,7 @@ class GreenletTest extends HubTestSupport {
             throw lost;
         });
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LONG_MS);
-        while (reported.isEmpty() && System.nanoTime() < deadline) {
+        while (expectReported().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
         assertThat(reported).containsExactly(lost);
@@ -114,6 +116,7 @@ class GreenletTest extends HubTestSupport {
             joinall(List.of(ok, bad));
         });
         assertThat(events).containsExactly("link true", "value fine", "link false", "exception bad");
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("bad"));
     }
 
     @Test
@@ -186,6 +189,7 @@ class GreenletTest extends HubTestSupport {
             assertThatThrownBy(() -> joinall(List.of(slow, failing), null, true)).isSameAs(first);
             slow.kill();
         });
+        assertThat(expectReported()).containsExactly(first);
     }
 
     @Test

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of the core tests: a fresh hub per test whose failures are recorded rather than logged,
- * an event log for ordering assertions, and a check that the test left no greenlet alive.
+ * an event log for ordering assertions, and checks after each test that it left no greenlet
+ * alive and that no greenlet failed unless the test declared it ({@link #expectReported()}).
  */
 public abstract class HubTestSupport {
 
@@ -21,8 +22,10 @@ public abstract class HubTestSupport {
 
     protected Hub hub;
     protected final List<String> events = Collections.synchronizedList(new ArrayList<>());
+    /** Failures the hub reported; a test that expects some reads them through {@link #expectReported()}. */
     protected final List<Throwable> reported = Collections.synchronizedList(new ArrayList<>());
     protected final List<Greenlet<?>> reportedGreenlets = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean failuresExpected;
 
     @BeforeEach
     protected void createHub() {
@@ -43,11 +46,23 @@ public abstract class HubTestSupport {
                 Thread.sleep(1);
             }
             assertThat(hub.greenlets()).as("greenlets left alive by the test").isEmpty();
+            if (!failuresExpected) {
+                assertThat(reported).as("greenlet failures the test did not declare (expectReported())").isEmpty();
+            }
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         } finally {
             hub.close();
         }
+    }
+
+    /**
+     * Declares that this test expects greenlet failures, and returns those reported so far (the
+     * live list) to assert on. Without it, any reported failure fails the test after it ran.
+     */
+    protected List<Throwable> expectReported() {
+        failuresExpected = true;
+        return reported;
     }
 
     protected void log(String event) {

@@ -84,6 +84,7 @@ class KillTest extends HubTestSupport {
             Greenlet<Void> forever = spawn(() -> sleep(LONG_MS * 10));
             Greenlet<Void> joiner = spawn(() -> {
                 try {
+                    log("joining");
                     forever.join();
                 } catch (GreenletExit e) {
                     log("joiner killed in join");
@@ -95,7 +96,7 @@ class KillTest extends HubTestSupport {
             assertThat(forever.isDead()).isFalse();
             forever.kill();
         });
-        assertThat(events).containsExactly("joiner killed in join");
+        assertThat(events).containsExactly("joining", "joiner killed in join");
     }
 
     /** catch (Exception e) does not swallow a kill. */
@@ -104,6 +105,7 @@ class KillTest extends HubTestSupport {
         inHub(() -> {
             Greenlet<Void> g = spawn(() -> {
                 try {
+                    log("sleeping");
                     sleep(LONG_MS);
                 } catch (Exception e) {
                     log("swallowed");
@@ -113,7 +115,7 @@ class KillTest extends HubTestSupport {
             sleep(0);
             g.kill();
         });
-        assertThat(events).isEmpty();
+        assertThat(events).as("it reached its sleep, and nothing ran after the kill").containsExactly("sleeping");
     }
 
     /** A plain thread outside the hub can kill a greenlet parked in sleep. */
@@ -152,12 +154,17 @@ class KillTest extends HubTestSupport {
         inHub(() -> {
             List<Greenlet<?>> gs = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
-                gs.add(spawn(() -> sleep(LONG_MS)));
+                gs.add(spawn(() -> {
+                    log("sleeping");
+                    sleep(LONG_MS);
+                    log("woke");
+                }));
             }
             sleep(0);
             killall(gs);
             assertThat(gs).allMatch(Greenlet::isDead).allMatch(Greenlet::isSuccessful);
         });
+        assertThat(events).as("each reached its sleep, none woke").hasSize(100).containsOnly("sleeping");
     }
 
     /** kill with a custom exception: the greenlet fails with it and the failure is reported. */
@@ -165,13 +172,17 @@ class KillTest extends HubTestSupport {
     void killWithACustomExceptionIsAFailure() {
         IllegalStateException why = new IllegalStateException("stop");
         inHub(() -> {
-            Greenlet<Void> g = spawn(() -> sleep(LONG_MS));
+            Greenlet<Void> g = spawn(() -> {
+                log("sleeping");
+                sleep(LONG_MS);
+            });
             sleep(0);
             g.kill(why);
             assertThat(g.isSuccessful()).isFalse();
             assertThat(g.exception()).isSameAs(why);
         });
-        assertThat(reported).containsExactly(why);
+        assertThat(events).containsExactly("sleeping");
+        assertThat(expectReported()).containsExactly(why);
     }
 
     /** Killing yourself raises right there. */
@@ -195,6 +206,7 @@ class KillTest extends HubTestSupport {
         inHub(() -> {
             Greenlet<Void> g = spawn(() -> {
                 try {
+                    log("sleeping");
                     sleep(LONG_MS);
                 } finally {
                     log("dying");
@@ -206,17 +218,18 @@ class KillTest extends HubTestSupport {
             g.join();
             g.kill();
         });
-        assertThat(events).containsExactly("kill returned", "dying");
+        assertThat(events).containsExactly("sleeping", "kill returned", "dying");
     }
 
-    /** A killed spawnLater greenlet never runs. */
+    /** A killed spawnLater greenlet never runs; its twin, not killed, does. */
     @Test
     void killOfSpawnLaterGreenletBeforeItsDelay() {
         inHub(() -> {
-            Greenlet<Void> later = Gevent.spawnLater(Duration.ofMillis(SHORT_MS), () -> log("ran"));
+            Greenlet<Void> later = Gevent.spawnLater(Duration.ofMillis(SHORT_MS), () -> log("killed one ran"));
+            Greenlet<Void> twin = Gevent.spawnLater(Duration.ofMillis(SHORT_MS), () -> log("twin ran"));
             later.kill();
-            sleep(SHORT_MS * 2);
+            twin.join();
         });
-        assertThat(events).isEmpty();
+        assertThat(events).containsExactly("twin ran");
     }
 }

@@ -181,18 +181,29 @@ class MonitorAndRunInfoTest extends HubTestSupport {
     void monitorShowsTheCurrentBlockingWhileItLasts() throws Exception {
         try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(50))) {
             monitor.removeListener(HubMonitor.LOGGING);
-            java.util.concurrent.CountDownLatch blocking = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
             Greenlet<Void> blocker = hub.spawn(() -> {
-                blocking.countDown();
-                busyFor(400);
+                while (!release.get()) { // a CPU loop: no cooperative point until the test lets go
+                    Thread.onSpinWait();
+                }
             });
-            blocking.await();
-            Thread.sleep(250);
-            assertThat(monitor.currentBlocking()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
-            assertThat(monitor.currentHolder()).isSameAs(blocker);
+            try {
+                long end = System.nanoTime() + LONG_MS * 1_000_000;
+                while (monitor.currentBlocking().compareTo(Duration.ofMillis(100)) < 0) {
+                    assertThat(System.nanoTime()).as("the monitor saw the stall within %d ms", LONG_MS).isLessThan(end);
+                    Thread.sleep(1);
+                }
+                assertThat(monitor.currentHolder()).isSameAs(blocker);
+            } finally {
+                release.set(true);
+            }
             blocker.join();
-            Thread.sleep(100);
-            assertThat(monitor.currentBlocking()).isEqualTo(Duration.ZERO);
+            // The carrier may still be finishing the blocker's turn when join returns: wait for it.
+            long end = System.nanoTime() + LONG_MS * 1_000_000;
+            while (!monitor.currentBlocking().isZero() && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertThat(monitor.currentBlocking()).as("nothing holds the hub").isEqualTo(Duration.ZERO);
         }
     }
 
@@ -209,6 +220,7 @@ class MonitorAndRunInfoTest extends HubTestSupport {
             victim.kill();
             joinall(List.of(ok, bad));
         });
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("bad"));
         assertThat(hub.finishedCount()).isEqualTo(4); // the run block too
         assertThat(hub.failedCount()).isOne();
         assertThat(hub.killedCount()).isOne();

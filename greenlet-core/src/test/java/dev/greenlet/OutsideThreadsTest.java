@@ -16,6 +16,34 @@ import org.junit.jupiter.api.Test;
 class OutsideThreadsTest extends HubTestSupport {
 
     /** A plain thread spawns and joins; its greenlet starts at once, concurrently with it. */
+    /**
+     * A hub installed as the default takes plain threads' spawns until it is uninstalled, and
+     * then the one installed before it (none here) is back: what the Spring starter does.
+     */
+    @Test
+    void anInstalledDefaultHubTakesPlainThreadsSpawnsUntilUninstalled() {
+        Hub before = Hub.installDefault(hub);
+        try {
+            assertThat(Hub.getDefault()).isSameAs(hub);
+            Greenlet<Integer> g = spawn(() -> 1);
+            assertThat(g.hub()).isSameAs(hub);
+            assertThat(g.get()).isEqualTo(1);
+        } finally {
+            Hub.uninstallDefault(hub, before);
+        }
+        assertThat(Hub.getDefault()).isNotSameAs(hub);
+        Hub other = new Hub("other");
+        Hub.installDefault(hub);
+        Hub.installDefault(other);
+        Hub.uninstallDefault(hub, before);
+        assertThat(Hub.getDefault()).as("a hub installed since stays").isSameAs(other);
+        Hub.uninstallDefault(other, hub);
+        assertThat(Hub.getDefault()).isSameAs(hub);
+        hub.close();
+        assertThat(Hub.getDefault()).as("a closed installed hub is passed over").isNotSameAs(hub);
+        Hub.uninstallDefault(hub, before);
+    }
+
     @Test
     void plainThreadSpawnsAndJoins() throws Exception {
         CountDownLatch started = new CountDownLatch(1);

@@ -156,7 +156,7 @@ class EventTest extends HubTestSupport {
             victim.kill();
             assertThatThrownBy(killed::get).isInstanceOf(CancellationException.class);
         });
-        assertThat(reported).hasSize(1);
+        assertThat(expectReported()).hasSize(1);
     }
 
     @Test

@@ -161,6 +161,8 @@ class LockTest extends HubTestSupport {
                     .hasMessageContaining("only the greenlet (or thread) that acquired it may release it");
             lock.release();
         });
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e)
+                .hasMessageContaining("only the greenlet (or thread) that acquired it may release it"));
         assertThatThrownBy(lock::release).isInstanceOf(IllegalStateException.class).hasMessageContaining("not locked");
     }
 

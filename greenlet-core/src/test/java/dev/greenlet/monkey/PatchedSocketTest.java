@@ -32,29 +32,39 @@ class PatchedSocketTest extends HubTestSupport {
         Monkey.patchSocket();
     }
 
-    /** Twenty greenlets each make a 200 ms call with HttpURLConnection: together well under 1 s. */
+    /** How many calls each fan-out makes, and what they take one after another (each waits {@code MEDIUM_MS} on the server). */
+    private static final int CALLS = 20;
+    private static final long SERIAL_MS = CALLS * MEDIUM_MS;
+
+    /** Twenty greenlets each make a 200 ms call with HttpURLConnection: together well under the serial time. */
     @Test
     void blockingCallsOverlapOncePatched() throws Exception {
         try (LoopbackServer server = LoopbackServer.http()) {
             server.getSlow(0); // warm up the client classes, not the measurement
             long start = System.nanoTime();
-            List<String> bodies = fanOut(server, 20);
+            List<String> bodies = fanOut(server, CALLS);
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(bodies).hasSize(20).containsOnly("ok");
-            assertThat(elapsedMs).isGreaterThanOrEqualTo(MEDIUM_MS).isLessThan(1000);
+            assertThat(bodies).hasSize(CALLS).containsOnly("ok");
+            assertThat(elapsedMs).as("%d calls of %d ms one after another: %d ms", CALLS, MEDIUM_MS, SERIAL_MS)
+                    .isGreaterThanOrEqualTo(MEDIUM_MS).isLessThan(SERIAL_MS / 2);
         }
     }
 
-    /** TLS layered on patched sockets: HttpsURLConnection to a server with a key pair made in the test. */
+    /**
+     * TLS layered on patched sockets: HttpsURLConnection to a server with a key pair made in the
+     * test. The handshakes cost CPU, which a busy machine stretches: what is asserted is the
+     * overlap, against the serial time.
+     */
     @Test
     void httpsCallsOverlapOncePatched() throws Exception {
         try (LoopbackServer server = LoopbackServer.https()) {
             server.getSlow(0);
             long start = System.nanoTime();
-            List<String> bodies = fanOut(server, 20);
+            List<String> bodies = fanOut(server, CALLS);
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(bodies).hasSize(20).containsOnly("ok");
-            assertThat(elapsedMs).isLessThan(1000);
+            assertThat(bodies).hasSize(CALLS).containsOnly("ok");
+            assertThat(elapsedMs).as("%d calls of %d ms one after another: %d ms", CALLS, MEDIUM_MS, SERIAL_MS)
+                    .isGreaterThanOrEqualTo(MEDIUM_MS).isLessThan(SERIAL_MS / 2);
         }
     }
 
@@ -223,6 +233,6 @@ class PatchedSocketTest extends HubTestSupport {
                 assertThat(reader.exception()).isExactlyInstanceOf(SocketException.class).hasMessage("Socket closed");
             }
         }
-        assertThat(reported).hasSize(1);
+        assertThat(expectReported()).hasSize(1);
     }
 }

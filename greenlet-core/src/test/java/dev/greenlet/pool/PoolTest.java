@@ -68,6 +68,7 @@ class PoolTest extends HubTestSupport {
             assertThat(slow.isDead()).as("an ordinary group leaves the others running").isFalse();
             group.kill();
         });
+        assertThat(expectReported()).containsExactly(boom);
     }
 
     /** Fail-fast: one failure kills the others at once, refuses new spawns, and join rethrows it. */
@@ -93,6 +94,7 @@ class PoolTest extends HubTestSupport {
                     .hasMessageContaining("already failed").hasCause(boom);
         });
         assertThat(events).containsExactly("sibling cleaned up");
+        assertThat(expectReported()).containsExactly(boom);
     }
 
     @Test
@@ -138,6 +140,7 @@ class PoolTest extends HubTestSupport {
             sleep(0);
         });
         assertThat(finished.get()).as("the slow items were killed").isOne();
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("item 2"));
     }
 
     @Test

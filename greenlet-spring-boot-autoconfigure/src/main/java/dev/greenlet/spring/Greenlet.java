@@ -26,14 +26,19 @@ import java.lang.annotation.Target;
  * <li>{@code void}: fire and forget; an exception goes to the hub's error handler, which logs it.</li>
  * <li>{@code CompletableFuture<T>}, {@code CompletionStage<T>}, {@code Future<T>}: return
  * {@code CompletableFuture.completedFuture(value)} from the body; the caller gets a future of
- * the greenlet's outcome, and an exception reaches it only through that future. Cancelling the
- * future kills the greenlet.</li>
+ * the greenlet's outcome. An exception fails the future and the greenlet alike: it is counted
+ * and goes to the hub's error handler too, whether or not the caller looks at the future
+ * ({@code greenlet.executor.log-future-failures=false} quiets the log line, not the count).
+ * Cancelling the future kills the greenlet.</li>
  * <li>{@link dev.greenlet.Greenlet Greenlet&lt;T&gt;}: return
  * {@code dev.greenlet.Greenlet.completed(value)} from the body; the caller gets the greenlet
  * itself, to {@code join}, {@code get}, {@code link} or {@code kill} it, and a failure is both
  * stored on it and reported, as for any greenlet.</li>
  * </ul>
  * Any other return type fails the application's start-up with a message naming the method.
+ *
+ * <p>Each greenlet is named after the method ({@code Fetcher.fetch}), in failure logs and the
+ * {@code greenlets} endpoint.
  *
  * <p>In a file that also uses the {@code dev.greenlet.Greenlet} handle, the two simple names
  * clash: write {@link Spawn @Spawn}, the same annotation under a name that does not.

@@ -2,6 +2,7 @@ package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,8 +13,11 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The application's hubs and their lifecycle: work is spread over them round-robin, each
  * optionally watched by a {@link dev.greenlet.HubMonitor}, and on shutdown each stops accepting greenlets,
- * waits for the running ones up to a timeout, then kills what is left and logs each killed
- * greenlet's name.
+ * waits for the running ones up to a timeout, then kills what is left and logs, once, what it
+ * killed and why. Hubs that log failures with the core's default handler log them through the
+ * application's logging instead, which still works during shutdown. While they run, the first hub is the JVM's {@linkplain Hub#getDefault() default
+ * hub}, so that {@code Gevent.spawn} from a request thread lands on a hub that is monitored,
+ * metered and shut down here, not on a second one nobody watches.
  *
  * <p>It stops after the web server (a lower lifecycle phase), so requests that are still being
  * served can finish their greenlets first.
@@ -30,6 +34,7 @@ public class GreenletHubs implements SmartLifecycle {
     private final Duration maxBlockingTime; // null: no monitor
     private final AtomicInteger next = new AtomicInteger();
     private volatile boolean running;
+    private Hub previousDefault; // what Hub.installDefault returned at start; put back at stop
 
     /**
      * @param hubs            at least one hub
@@ -43,7 +48,25 @@ public class GreenletHubs implements SmartLifecycle {
         this.hubs = List.copyOf(hubs);
         this.shutdownTimeout = shutdownTimeout;
         this.maxBlockingTime = maxBlockingTime;
+        for (Hub hub : this.hubs) {
+            if (hub.errorHandler() == Hub.ErrorHandler.LOGGING) {
+                hub.setErrorHandler(FAILURE_LOGGING);
+            }
+        }
     }
+
+    /**
+     * What the hubs' default error handler becomes: the same line, through the application's
+     * logging (commons-logging, as Spring logs), which keeps working while the context closes,
+     * when Boot has already taken down the {@code java.util.logging} bridge that the core's
+     * {@code System.Logger} goes through. Failures of greenlets whose caller holds a future are
+     * left out when {@code greenlet.executor.log-future-failures=false}.
+     */
+    private static final Hub.ErrorHandler FAILURE_LOGGING = (greenlet, error) -> {
+        if (!GreenletTaskExecutor.isFailureQuieted()) {
+            logger.error(greenlet + " failed with " + error, error);
+        }
+    };
 
     /** The hubs, the first one being the {@code Hub} bean. */
     public List<Hub> hubs() {
@@ -83,6 +106,9 @@ public class GreenletHubs implements SmartLifecycle {
                     + hubs.get(0).engine().name().toLowerCase(java.util.Locale.ROOT) + " engine; monkey patches: "
                     + dev.greenlet.monkey.Monkey.patched());
         }
+        if (!running) {
+            previousDefault = Hub.installDefault(hubs.get(0));
+        }
         running = true;
     }
 
@@ -93,13 +119,21 @@ public class GreenletHubs implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        Hub.uninstallDefault(hubs.get(0), previousDefault);
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         for (Hub hub : hubs) {
             long left = Math.max(0, deadline - System.nanoTime());
-            List<Greenlet<?>> killed = hub.shutdown(Duration.ofNanos(left));
+            List<Greenlet<?>> killed = hub.shutdownQuietly(Duration.ofNanos(left)); // logged here, once
+            if (!killed.isEmpty()) {
+                logger.warn("Hub '" + hub.name() + "' closed; killed " + killed.size() + " greenlet(s) still running "
+                        + shutdownTimeout.toMillis() + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT
+                        + "): " + (killed.size() <= 20 ? killed : killed.subList(0, 20) + " and " + (killed.size() - 20)
+                                + " more"));
+            }
             for (Greenlet<?> g : killed) {
-                logger.warn("Killed greenlet '" + g.name() + "' of hub '" + hub.name() + "': still running "
-                        + shutdownTimeout.toMillis() + " ms after shutdown began (greenlet.shutdown.timeout)");
+                if (!g.isDead()) {
+                    logger.error(g + " of hub '" + hub.name() + "' ignored GreenletExit and is still running");
+                }
             }
         }
     }

@@ -1,10 +1,7 @@
 package dev.greenlet.spring;
 
-import dev.greenlet.GreenletExit;
 import dev.greenlet.Hub;
 import java.lang.reflect.Method;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
@@ -35,8 +32,11 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
         this.beanFactory = beanFactory;
     }
 
-    /** Where a method's greenlets run: an executor (for its decorator) and the hubs to pick from. */
-    private record Target(GreenletTaskExecutor executor, Supplier<Hub> hub) {
+    /**
+     * Where a method's greenlets run: an executor (for its decorator) and the hubs to pick from;
+     * and the greenlets' name, {@code Class.method}, which failure logs and run-info show.
+     */
+    private record Target(GreenletTaskExecutor executor, Supplier<Hub> hub, String name) {
     }
 
     @Override
@@ -46,35 +46,19 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
         Target target = targets.computeIfAbsent(method, m -> resolve(m, invocation.getThis()));
         Hub hub = target.hub().get();
         if (returnType == void.class) {
-            target.executor().spawn(hub, () -> {
+            target.executor().spawn(hub, target.name(), () -> {
                 proceed(invocation);
                 return null;
             });
             return null;
         }
         if (returnType == dev.greenlet.Greenlet.class) {
-            return target.executor().spawn(hub, () -> unwrap(proceed(invocation)));
+            return target.executor().spawn(hub, target.name(), () -> unwrap(proceed(invocation)));
         }
-        // CompletableFuture, CompletionStage, Future: the caller sees the outcome only through
-        // the future, so the greenlet itself ends normally and nothing is reported twice.
-        CompletableFuture<Object> future = new CompletableFuture<>();
-        dev.greenlet.Greenlet<Void> g = target.executor().spawn(hub, () -> {
-            try {
-                future.complete(unwrap(proceed(invocation)));
-            } catch (GreenletExit killed) {
-                future.completeExceptionally(new CancellationException("greenlet killed").initCause(killed));
-                throw killed;
-            } catch (Throwable t) {
-                future.completeExceptionally(t);
-            }
-            return null;
-        });
-        future.whenComplete((v, e) -> {
-            if (future.isCancelled()) {
-                g.kill(false, null);
-            }
-        });
-        return future;
+        // CompletableFuture, CompletionStage, Future: the future carries the outcome, and the
+        // greenlet fails with the same exception, so that the failure is counted and reported
+        // (logged, with the greenlet named after the method) even if the caller never looks.
+        return target.executor().submitCompletable(hub, target.name(), () -> unwrap(proceed(invocation)));
     }
 
     private static Object proceed(MethodInvocation invocation) throws Exception {
@@ -116,16 +100,17 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
             annotation = AnnotatedElementUtils.findMergedAnnotation(targetClass, Greenlet.class);
         }
         String name = annotation == null || annotation.value().isEmpty() ? DEFAULT_EXECUTOR_BEAN_NAME : annotation.value();
+        String greenletName = targetClass.getSimpleName() + "." + method.getName();
         Object named = beanFactory.getBean(name);
         if (named instanceof GreenletTaskExecutor executor) {
-            return new Target(executor, executor.hubs()::next);
+            return new Target(executor, executor.hubs()::next, greenletName);
         }
         // A hub or the hubs: spawn there, through the default executor for its TaskDecorator.
         if (named instanceof GreenletHubs hubs) {
-            return new Target(defaultExecutor(), hubs::next);
+            return new Target(defaultExecutor(), hubs::next, greenletName);
         }
         if (named instanceof Hub hub) {
-            return new Target(defaultExecutor(), () -> hub);
+            return new Target(defaultExecutor(), () -> hub, greenletName);
         }
         throw new IllegalStateException("@Greenlet(\"" + name + "\") on " + method + " names a bean of type "
                 + named.getClass().getName() + "; name a Hub, GreenletHubs or GreenletTaskExecutor bean");

@@ -1,6 +1,7 @@
 package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
+import dev.greenlet.GreenletLocal;
 import dev.greenlet.Hub;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -16,19 +17,51 @@ import org.springframework.core.task.TaskRejectedException;
  * context reach greenlets the way they reach any Spring executor's threads). Once the hubs shut
  * down, it rejects work with a {@link TaskRejectedException}.
  *
+ * <p>A task that fails makes its greenlet fail, whether or not the caller holds a future of it:
+ * the failure is counted ({@code greenlet.failed}) and handed to the hub's error handler, which
+ * logs it with the greenlet's name, as gevent reports every failed greenlet. With
+ * {@code logFutureFailures} off, the hubs' logging handler stays quiet about greenlets whose
+ * caller holds a future (the {@code submit} methods, {@code @Greenlet} methods that return a
+ * future): they are still counted, and the future still fails.
+ *
  * <p>The starter registers it as {@code greenletTaskExecutor}, not as a default candidate, so
  * Boot keeps its own {@code applicationTaskExecutor} unless
  * {@code greenlet.executor.application-task-executor=true}.
  */
 public class GreenletTaskExecutor implements AsyncTaskExecutor {
 
+    /** Set in a greenlet whose failure a future carries, when such failures are not logged. */
+    private static final GreenletLocal<Boolean> HELD_BY_FUTURE = GreenletLocal.withInitial(() -> Boolean.FALSE);
+
     private final GreenletHubs hubs;
     private final TaskDecorator decorator; // null: none
+    private final boolean logFutureFailures;
 
-    /** An executor over {@code hubs}, decorating tasks with {@code decorator} (null: none). */
+    /** An executor over {@code hubs}, decorating tasks with {@code decorator} (null: none), logging every failure. */
     public GreenletTaskExecutor(GreenletHubs hubs, TaskDecorator decorator) {
+        this(hubs, decorator, true);
+    }
+
+    /**
+     * An executor over {@code hubs}, decorating tasks with {@code decorator} (null: none).
+     *
+     * @param logFutureFailures whether the failure of a greenlet whose caller holds a future is
+     *        logged; when false, the logging error handler {@link GreenletHubs} gives its hubs
+     *        skips those failures (they are counted either way, and a hub's own handler sees them all)
+     */
+    public GreenletTaskExecutor(GreenletHubs hubs, TaskDecorator decorator, boolean logFutureFailures) {
         this.hubs = Objects.requireNonNull(hubs, "hubs");
         this.decorator = decorator;
+        this.logFutureFailures = logFutureFailures;
+    }
+
+    /**
+     * Whether the calling greenlet's failure is not to be logged: it runs a task whose caller
+     * holds a future, on an executor made with {@code logFutureFailures} off. The hubs' logging
+     * error handler asks, on the failed greenlet's own thread.
+     */
+    static boolean isFailureQuieted() {
+        return HELD_BY_FUTURE.get();
     }
 
     /** The hubs it runs on. */
@@ -56,15 +89,32 @@ public class GreenletTaskExecutor implements AsyncTaskExecutor {
 
     @Override
     public CompletableFuture<Void> submitCompletable(Runnable task) {
-        return spawn(hubs.next(), (Callable<Void>) () -> {
+        return submitCompletable(hubs.next(), null, () -> {
             task.run();
             return null;
-        }).toCompletableFuture();
+        });
     }
 
     @Override
     public <T> CompletableFuture<T> submitCompletable(Callable<T> task) {
-        return spawn(hubs.next(), task).toCompletableFuture();
+        return submitCompletable(hubs.next(), null, task);
+    }
+
+    /**
+     * Spawns {@code task}, decorated, as a greenlet of {@code hub} named {@code name} (null: the
+     * default name) and returns a future of its outcome: its value, its exception, or cancelled
+     * if it was killed; cancelling the future kills the greenlet. A failure is also counted and
+     * reported to the hub's error handler, as for every greenlet (see the class comment).
+     *
+     * @throws TaskRejectedException if the hub no longer accepts greenlets
+     */
+    public <T> CompletableFuture<T> submitCompletable(Hub hub, String name, Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        Callable<T> body = logFutureFailures ? task : () -> {
+            HELD_BY_FUTURE.set(Boolean.TRUE);
+            return task.call();
+        };
+        return spawn(hub, name, body).toCompletableFuture();
     }
 
     /**
@@ -74,10 +124,20 @@ public class GreenletTaskExecutor implements AsyncTaskExecutor {
      * @throws TaskRejectedException if the hub no longer accepts greenlets
      */
     public <T> Greenlet<T> spawn(Hub hub, Callable<T> task) {
+        return spawn(hub, null, task);
+    }
+
+    /**
+     * {@link #spawn(Hub, Callable)} with a name for the greenlet (null: the default
+     * "Greenlet-&lt;id&gt;"), which logs, failure reports and the {@code greenlets} endpoint show.
+     *
+     * @throws TaskRejectedException if the hub no longer accepts greenlets
+     */
+    public <T> Greenlet<T> spawn(Hub hub, String name, Callable<T> task) {
         Objects.requireNonNull(task, "task");
         Callable<T> body = decorate(task);
         try {
-            return hub.spawn(body);
+            return new Greenlet<T>(hub, name, body).start();
         } catch (IllegalStateException closed) {
             throw new TaskRejectedException("greenlet executor rejected " + task + ": " + closed.getMessage(), closed);
         }

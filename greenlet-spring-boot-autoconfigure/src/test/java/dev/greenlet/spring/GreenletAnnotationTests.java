@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.greenlet.Gevent;
 import dev.greenlet.Hub;
 import dev.greenlet.spring.autoconfigure.GreenletAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -14,15 +15,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 
 /** @Greenlet methods: each return type, its failures, and where they run. */
+@ExtendWith(OutputCaptureExtension.class)
 class GreenletAnnotationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
@@ -93,6 +98,7 @@ class GreenletAnnotationTests {
     }
 
     static final List<Throwable> FAILURES = new CopyOnWriteArrayList<>();
+    static final List<String> FAILED_NAMES = new CopyOnWriteArrayList<>();
 
     @Configuration(proxyBeanMethods = false)
     @EnableAsync
@@ -111,7 +117,10 @@ class GreenletAnnotationTests {
         @Bean
         Hub greenletHub() {
             Hub hub = new Hub("greenlet");
-            hub.setErrorHandler((g, e) -> FAILURES.add(e));
+            hub.setErrorHandler((g, e) -> {
+                FAILED_NAMES.add(g.name());
+                FAILURES.add(e);
+            });
             return hub;
         }
     }
@@ -149,6 +158,48 @@ class GreenletAnnotationTests {
             assertThat(service.stage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo("stage");
             assertThat(service.plainFuture().get(5, TimeUnit.SECONDS)).isEqualTo(7);
         });
+    }
+
+    /**
+     * A future method's failure is in the future and, whether or not the caller looks, counted
+     * and reported to the hub's error handler once, by a greenlet named after the method.
+     */
+    @Test
+    void futureMethodFailuresAreAlsoCountedAndReported() {
+        FAILURES.clear();
+        FAILED_NAMES.clear();
+        contextRunner.run(context -> {
+            Hub hub = context.getBean("greenletHub", Hub.class);
+            CompletableFuture<String> failed = context.getBean(Service.class).future(true);
+            assertThatThrownBy(() -> failed.get(5, TimeUnit.SECONDS)).hasRootCauseMessage("future failed");
+            // The future completes after the greenlet is counted and reported: no wait needed.
+            assertThat(hub.failedCount()).isOne();
+            assertThat(FAILURES).singleElement().satisfies(e -> assertThat(e).hasMessage("future failed"));
+            assertThat(FAILED_NAMES).containsExactly("Service.future");
+        });
+    }
+
+    /** With the default handler the failure of a future method is logged, naming the method, unless quieted; counted either way. */
+    @Test
+    void futureMethodFailuresAreLoggedUnlessQuieted(CapturedOutput output) {
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(GreenletAutoConfiguration.class)).withBean(Service.class);
+        runner.run(context -> {
+            assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("future failed");
+            assertThat(context.getBean(Hub.class).failedCount()).isOne();
+        });
+        assertThat(output).containsOnlyOnce("\"Service.future\"").contains("failed with java.lang.IllegalStateException: future failed");
+        int before = output.length();
+        runner.withPropertyValues(GreenletProperties.EXECUTOR_LOG_FUTURE_FAILURES + "=false").run(context -> {
+            assertThatThrownBy(() -> context.getBean(Service.class).future(true).get(5, TimeUnit.SECONDS))
+                    .hasRootCauseMessage("future failed");
+            assertThat(context.getBean(Hub.class).failedCount()).as("counted all the same").isOne();
+            context.getBean(Service.class).failVoid(); // not held by a future: still logged
+            context.getBean(Hub.class).run(() -> Gevent.sleep(1));
+        });
+        assertThat(output.toString().substring(before)).doesNotContain("\"Service.future\"")
+                .contains("\"Service.failVoid\"");
     }
 
     @Test

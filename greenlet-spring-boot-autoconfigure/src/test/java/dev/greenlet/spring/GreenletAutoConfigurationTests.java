@@ -11,8 +11,8 @@ import dev.greenlet.spring.actuate.GreenletsEndpoint;
 import dev.greenlet.spring.autoconfigure.GreenletAutoConfiguration;
 import dev.greenlet.spring.autoconfigure.GreenletEndpointAutoConfiguration;
 import dev.greenlet.spring.autoconfigure.GreenletHealthAutoConfiguration;
-import dev.greenlet.spring.autoconfigure.GreenletHttpClientsAutoConfiguration;
 import dev.greenlet.spring.autoconfigure.GreenletMetricsAutoConfiguration;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.Method;
@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.MDC;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -37,6 +38,8 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.TaskRejectedException;
@@ -78,7 +81,7 @@ class GreenletAutoConfigurationTests {
 
     @Test
     void applicationTaskExecutorIsReplacedWhenAsked() {
-        contextRunner.withPropertyValues("greenlet.executor.application-task-executor=true").run(context -> {
+        contextRunner.withPropertyValues(GreenletProperties.EXECUTOR_APPLICATION_TASK_EXECUTOR + "=true").run(context -> {
             assertThat(context.getBean("applicationTaskExecutor")).isInstanceOf(GreenletTaskExecutor.class);
             assertThat(context.getBean("taskExecutor")).isSameAs(context.getBean("applicationTaskExecutor"));
             assertThat(context.getBeansOfType(ThreadPoolTaskExecutor.class)).isEmpty();
@@ -103,7 +106,7 @@ class GreenletAutoConfigurationTests {
 
     @Test
     void disabledWithGreenletEnabledFalse() {
-        contextRunner.withPropertyValues("greenlet.enabled=false").run(context -> {
+        contextRunner.withPropertyValues(GreenletProperties.ENABLED + "=false").run(context -> {
             assertThat(context).doesNotHaveBean(Hub.class).doesNotHaveBean(GreenletHubs.class)
                     .doesNotHaveBean("greenletTaskExecutor");
         });
@@ -111,7 +114,7 @@ class GreenletAutoConfigurationTests {
 
     @Test
     void hubCountAndNameMakeNumberedHubs() {
-        contextRunner.withPropertyValues("greenlet.hub.count=3", "greenlet.hub.name=worker").run(context -> {
+        contextRunner.withPropertyValues(GreenletProperties.HUB_COUNT + "=3", GreenletProperties.HUB_NAME + "=worker").run(context -> {
             GreenletHubs hubs = context.getBean(GreenletHubs.class);
             assertThat(hubs.hubs()).extracting(Hub::name).containsExactly("worker-0", "worker-1", "worker-2");
             assertThat(List.of(hubs.next(), hubs.next(), hubs.next())).containsExactlyInAnyOrderElementsOf(hubs.hubs());
@@ -120,12 +123,12 @@ class GreenletAutoConfigurationTests {
 
     @Test
     void badValuesFailStartUpNamingTheProperty() {
-        contextRunner.withPropertyValues("greenlet.hub.count=0").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("greenlet.hub.count must be at least 1"));
-        contextRunner.withPropertyValues("greenlet.shutdown.timeout=-1s").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("greenlet.shutdown.timeout must not be negative"));
-        contextRunner.withPropertyValues("greenlet.monitor.max-blocking-time=0ms").run(context -> assertThat(context)
-                .getFailure().rootCause().hasMessageContaining("greenlet.monitor.max-blocking-time must be positive"));
+        contextRunner.withPropertyValues(GreenletProperties.HUB_COUNT + "=0").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining(GreenletProperties.HUB_COUNT + " must be at least 1"));
+        contextRunner.withPropertyValues(GreenletProperties.SHUTDOWN_TIMEOUT + "=-1s").run(context -> assertThat(context).getFailure()
+                .rootCause().hasMessageContaining(GreenletProperties.SHUTDOWN_TIMEOUT + " must not be negative"));
+        contextRunner.withPropertyValues(GreenletProperties.MONITOR_MAX_BLOCKING_TIME + "=0ms").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining(GreenletProperties.MONITOR_MAX_BLOCKING_TIME + " must be positive"));
     }
 
     @Test
@@ -135,9 +138,9 @@ class GreenletAutoConfigurationTests {
             assertThat(hub.monitor()).isNotNull();
             assertThat(hub.monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(100));
         });
-        contextRunner.withPropertyValues("greenlet.monitor.enabled=false")
+        contextRunner.withPropertyValues(GreenletProperties.MONITOR_ENABLED + "=false")
                 .run(context -> assertThat(context.getBean(Hub.class).monitor()).isNull());
-        contextRunner.withPropertyValues("greenlet.monitor.max-blocking-time=250ms").run(context -> assertThat(
+        contextRunner.withPropertyValues(GreenletProperties.MONITOR_MAX_BLOCKING_TIME + "=250ms").run(context -> assertThat(
                 context.getBean(Hub.class).monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(250)));
     }
 
@@ -153,6 +156,17 @@ class GreenletAutoConfigurationTests {
             } finally {
                 MDC.remove("request");
             }
+        });
+    }
+
+    /** Several TaskDecorator beans are all applied, composed in order as Boot's task execution does. */
+    @Test
+    void executorComposesEveryTaskDecorator() {
+        contextRunner.withUserConfiguration(TwoDecoratorsConfiguration.class).run(context -> {
+            List<String> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+            TwoDecoratorsConfiguration.ran = ran;
+            context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class).submitCompletable(() -> ran.add("task")).get();
+            assertThat(ran).containsExactly("second", "first", "task");
         });
     }
 
@@ -183,7 +197,7 @@ class GreenletAutoConfigurationTests {
     @Test
     void shutdownWaitsForARunningGreenlet() {
         CompletableFuture<?>[] task = new CompletableFuture<?>[1];
-        contextRunner.withPropertyValues("greenlet.shutdown.timeout=5s").run(context -> {
+        contextRunner.withPropertyValues(GreenletProperties.SHUTDOWN_TIMEOUT + "=5s").run(context -> {
             GreenletTaskExecutor executor = context.getBean("greenletTaskExecutor", GreenletTaskExecutor.class);
             task[0] = executor.submitCompletable(() -> {
                 Gevent.sleep(200);
@@ -193,16 +207,38 @@ class GreenletAutoConfigurationTests {
         assertThat(task[0].getNow(null)).isEqualTo("finished");
     }
 
-    /** Graceful shutdown kills a greenlet that outlives the timeout, and logs its name. */
+    /** Graceful shutdown kills a greenlet that outlives the timeout, and logs it once, with the reason. */
     @Test
     void shutdownKillsAGreenletThatOutlivesTheTimeout(CapturedOutput output) {
         CompletableFuture<?>[] task = new CompletableFuture<?>[1];
-        contextRunner.withPropertyValues("greenlet.shutdown.timeout=100ms").run(context -> {
-            Hub hub = context.getBean(Hub.class);
-            task[0] = hub.spawn(() -> Gevent.sleep(Duration.ofSeconds(30))).setName("stubborn").toCompletableFuture();
+        try (LogRecords coreLog = new LogRecords()) {
+            contextRunner.withPropertyValues(GreenletProperties.SHUTDOWN_TIMEOUT + "=100ms").run(context -> {
+                Hub hub = context.getBean(Hub.class);
+                task[0] = hub.spawn(() -> Gevent.sleep(Duration.ofSeconds(30))).setName("stubborn").toCompletableFuture();
+            });
+            assertThat(task[0]).isCancelled();
+            assertThat(output).containsOnlyOnce("stubborn").contains("Hub 'greenlet' closed; killed 1 greenlet(s) still"
+                    + " running 100 ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT + ")");
+            assertThat(coreLog.text()).as("the core's own line is not logged besides").doesNotContain("stubborn");
+        }
+    }
+
+    /**
+     * While the context runs, its first hub is the default hub: Gevent.spawn from a plain thread
+     * (a request thread) lands there; once the context stops, the default is no longer it.
+     */
+    @Test
+    void gevenSpawnFromAPlainThreadUsesTheStartersHubWhileTheContextRuns() {
+        Hub[] starters = new Hub[1];
+        contextRunner.run(context -> {
+            starters[0] = context.getBean(Hub.class);
+            dev.greenlet.Greenlet<String> g = Gevent.spawn(() -> Gevent.getCurrent().hub().name());
+            assertThat(g.get()).isEqualTo("greenlet");
+            assertThat(g.hub()).isSameAs(starters[0]);
+            assertThat(Hub.getDefault()).isSameAs(starters[0]);
         });
-        assertThat(task[0]).isCancelled();
-        assertThat(output).contains("Killed greenlet 'stubborn' of hub 'greenlet'");
+        assertThat(Hub.getDefault()).isNotSameAs(starters[0]);
+        assertThat(starters[0].isClosed()).isTrue();
     }
 
     @Test
@@ -219,8 +255,48 @@ class GreenletAutoConfigurationTests {
             assertThat(registry.get("greenlet.spawned").tag("hub", "greenlet").functionCounter().count()).isGreaterThanOrEqualTo(1);
             assertThat(registry.get("greenlet.permit.wait").functionTimer().count()).isGreaterThanOrEqualTo(1);
             assertThat(registry.find("greenlet.live").gauge()).isNotNull();
-            GreenletsEndpoint.HubsDescriptor described = context.getBean(GreenletsEndpoint.class).greenlets();
+            GreenletsEndpoint.HubsDescriptor described = context.getBean(GreenletsEndpoint.class).greenlets(null);
             assertThat(described.hubs()).extracting(GreenletsEndpoint.HubDescriptor::name).containsExactly("greenlet");
+        });
+    }
+
+    /**
+     * 200 greenlets waiting in the same call read as one group with their count; the answer is
+     * bounded by the limit, and live is the sum of what is shown and what is omitted.
+     */
+    @Test
+    void greenletsEndpointGroupsSameStacksAndIsBounded() {
+        actuatorRunner.run(context -> {
+            Hub hub = context.getBean(Hub.class);
+            dev.greenlet.event.Event release = new dev.greenlet.event.Event();
+            List<dev.greenlet.Greenlet<?>> waiters = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                waiters.add(hub.spawn(() -> release.await()).setName("waiter-" + i));
+            }
+            dev.greenlet.Greenlet<?> sleeper = hub.spawn(() -> Gevent.sleep(Duration.ofSeconds(30))).setName("sleeper");
+            hub.run(() -> Gevent.sleep(1)); // every greenlet reached its wait: the hub went idle once
+            try {
+                GreenletsEndpoint endpoint = context.getBean(GreenletsEndpoint.class);
+                GreenletsEndpoint.HubDescriptor all = endpoint.greenlets(null).hubs().get(0);
+                assertThat(all.live()).isEqualTo(201);
+                assertThat(all.groups()).hasSize(2);
+                assertThat(all.omitted()).isZero();
+                GreenletsEndpoint.GroupDescriptor largest = all.groups().get(0);
+                assertThat(largest.count()).isEqualTo(200);
+                assertThat(largest.state()).isEqualTo("WAITING");
+                assertThat(largest.names()).hasSize(GreenletsEndpoint.MAX_NAMES).contains("waiter-0");
+                assertThat(largest.stack()).isNotEmpty().hasSizeLessThanOrEqualTo(GreenletsEndpoint.MAX_FRAMES);
+                assertThat(all.groups().get(1).names()).containsExactly("sleeper");
+
+                GreenletsEndpoint.HubDescriptor one = endpoint.greenlets(1).hubs().get(0);
+                assertThat(one.groups()).hasSize(1);
+                assertThat(one.live()).isEqualTo(one.groups().get(0).count() + one.omitted()).isEqualTo(201);
+                assertThatThrownBy(() -> endpoint.greenlets(0)).hasMessageContaining("limit must be between 1");
+            } finally {
+                hub.run(release::set);
+                sleeper.kill();
+                Gevent.joinall(waiters);
+            }
         });
     }
 
@@ -235,46 +311,66 @@ class GreenletAutoConfigurationTests {
     /** A hub blocked past greenlet.monitor.unhealthy-after is down, and the detail names the culprit. */
     @Test
     void healthIsDownWhileAGreenletBlocksAHub() {
-        actuatorRunner.withPropertyValues("greenlet.monitor.max-blocking-time=20ms", "greenlet.monitor.unhealthy-after=100ms")
+        actuatorRunner.withPropertyValues(GreenletProperties.MONITOR_MAX_BLOCKING_TIME + "=20ms",
+                GreenletProperties.MONITOR_UNHEALTHY_AFTER + "=100ms")
                 .run(context -> {
                     Hub hub = context.getBean(Hub.class);
                     hub.monitor().removeListener(dev.greenlet.HubMonitor.LOGGING);
+                    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
                     var blocker = hub.spawn(() -> {
-                        Thread.sleep(600); // not cooperative: holds the hub
+                        release.await(); // not cooperative on the permit engine: holds the hub until released
                         return null;
                     }).setName("sleeper");
-                    Thread.sleep(300);
-                    Health health = context.getBean(GreenletHealthIndicator.class).health(true);
-                    assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-                    assertThat(health.getDetails().get("greenlet")).asString().contains("blockedBy=sleeper");
+                    try {
+                        GreenletHealthIndicator indicator = context.getBean(GreenletHealthIndicator.class);
+                        long end = System.nanoTime() + 10_000_000_000L;
+                        Health health = indicator.health(true);
+                        while (health.getStatus() != Status.DOWN && System.nanoTime() < end) {
+                            Thread.sleep(5);
+                            health = indicator.health(true);
+                        }
+                        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+                        assertThat(health.getDetails().get("greenlet")).asString().contains("blockedBy=sleeper");
+                    } finally {
+                        release.countDown();
+                    }
                     blocker.join();
                 });
     }
 
-    /** As resilience4j does: every auto-configured bean lets a user-defined one win. */
+    /**
+     * As resilience4j does: every bean of every auto-configuration listed in
+     * {@code AutoConfiguration.imports} (and of the configurations it imports) lets a
+     * user-defined one win.
+     */
     @Test
     void everyAutoConfiguredBeanBacksOffForAUserBean() throws Exception {
-        List<Class<?>> configurations = List.of(Class.forName("dev.greenlet.spring.autoconfigure.GreenletConfigurations"),
-                GreenletHttpClientsAutoConfiguration.class, GreenletHealthAutoConfiguration.class,
-                GreenletMetricsAutoConfiguration.class, GreenletEndpointAutoConfiguration.class);
+        List<String> imports = ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates()
+                .stream().filter(name -> name.startsWith("dev.greenlet.")).toList();
+        assertThat(imports).as("AutoConfiguration.imports").isNotEmpty();
+        List<Class<?>> configurations = new java.util.ArrayList<>();
+        for (String name : imports) {
+            Class<?> autoConfiguration = Class.forName(name);
+            configurations.add(autoConfiguration);
+            Import imported = autoConfiguration.getAnnotation(Import.class);
+            if (imported != null) {
+                configurations.addAll(List.of(imported.value()));
+            }
+        }
         int beans = 0;
-        for (Class<?> configuration : configurations) {
-            List<Class<?>> classes = new java.util.ArrayList<>(List.of(configuration.getDeclaredClasses()));
-            classes.add(configuration);
-            for (Class<?> c : classes) {
-                for (Method m : c.getDeclaredMethods()) {
-                    if (m.isAnnotationPresent(Bean.class)) {
-                        beans++;
-                        assertThat(m.isAnnotationPresent(ConditionalOnMissingBean.class))
-                                .as("%s.%s has @ConditionalOnMissingBean", c.getSimpleName(), m.getName()).isTrue();
-                    }
+        for (Class<?> c : configurations) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (m.isAnnotationPresent(Bean.class)) {
+                    beans++;
+                    assertThat(m.isAnnotationPresent(ConditionalOnMissingBean.class))
+                            .as("%s.%s has @ConditionalOnMissingBean", c.getSimpleName(), m.getName()).isTrue();
                 }
             }
         }
         assertThat(beans).isGreaterThanOrEqualTo(9);
     }
 
-    /** The configuration processor emits IDE metadata for every greenlet.* property, with a description. */
+    /** The configuration processor emits IDE metadata for every greenlet.* property, with a description, and each has its name constant. */
     @Test
     void metadataDescribesEveryProperty() throws Exception {
         JsonNode metadata;
@@ -287,11 +383,15 @@ class GreenletAutoConfigurationTests {
                 descriptions.put(p.get("name").asString(), p.has("description") ? p.get("description").asString() : "");
             }
         }
-        assertThat(descriptions.keySet()).containsExactlyInAnyOrder("greenlet.enabled", "greenlet.hub.name",
-                "greenlet.hub.count", "greenlet.shutdown.timeout", "greenlet.monitor.enabled",
-                "greenlet.monitor.max-blocking-time", "greenlet.monitor.unhealthy-after",
-                "greenlet.executor.application-task-executor", "greenlet.monkey.patch-all", "greenlet.monkey.patch-socket",
-                "greenlet.monkey.patch-dns", "greenlet.monkey.patch-http-clients", "greenlet.web.enabled");
+        List<String> constants = new java.util.ArrayList<>();
+        for (java.lang.reflect.Field f : GreenletProperties.class.getFields()) {
+            if (f.getType() == String.class && java.lang.reflect.Modifier.isStatic(f.getModifiers())
+                    && !f.getName().equals("PREFIX")) {
+                constants.add((String) f.get(null));
+            }
+        }
+        assertThat(descriptions.keySet()).as("the properties bound, against the names GreenletProperties spells")
+                .containsExactlyInAnyOrderElementsOf(constants);
         assertThat(descriptions.values()).allSatisfy(d -> assertThat(d).isNotBlank().doesNotStartWith("The "));
     }
 
@@ -310,6 +410,29 @@ class GreenletAutoConfigurationTests {
         @Bean
         Executor greenletTaskExecutor() {
             return EXECUTOR;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TwoDecoratorsConfiguration {
+        static volatile List<String> ran;
+
+        @Bean
+        @org.springframework.core.annotation.Order(1)
+        TaskDecorator first() {
+            return task -> () -> {
+                ran.add("first");
+                task.run();
+            };
+        }
+
+        @Bean
+        @org.springframework.core.annotation.Order(2)
+        TaskDecorator second() {
+            return task -> () -> {
+                ran.add("second");
+                task.run();
+            };
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.monkey.Monkey;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,7 +31,7 @@ class PatchAllWithoutAddOpensTests {
     @Test
     void patchAllFailsStartUpBeforeAnyBeanWithTheMessageThatNamesTheFix() {
         String fix = Runtime.version().feature() >= 24 ? "--add-opens java.base/java.lang=ALL-UNNAMED" : "24";
-        assertThatThrownBy(() -> start("greenlet.monkey.patch-all=true").close())
+        assertThatThrownBy(() -> start(GreenletProperties.MONKEY_PATCH_ALL + "=true").close())
                 .satisfies(e -> assertThat(Stream.iterate(e, c -> c != null, Throwable::getCause))
                         .as("the exception or a cause says what is missing")
                         .anySatisfy(c -> assertThat(c).isInstanceOf(IllegalStateException.class)
@@ -41,7 +42,7 @@ class PatchAllWithoutAddOpensTests {
 
     @Test
     void patchAllIsNotAppliedWhenGreenletsAreDisabled() {
-        try (ConfigurableApplicationContext context = start("greenlet.monkey.patch-all=true", "greenlet.enabled=false")) {
+        try (ConfigurableApplicationContext context = start(GreenletProperties.MONKEY_PATCH_ALL + "=true", GreenletProperties.ENABLED + "=false")) {
             assertThat(context.getBean(Probe.class)).isNotNull();
         }
         assertThat(Monkey.isPatched(Monkey.THREAD)).isFalse();

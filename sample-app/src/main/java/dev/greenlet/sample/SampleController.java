@@ -1,6 +1,7 @@
 package dev.greenlet.sample;
 
 import dev.greenlet.monkey.Monkey;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public class SampleController {
     private final boolean httpClientsPatched;
 
     public SampleController(Examples examples, SlowCaller caller,
-            @Value("${greenlet.monkey.patch-http-clients:false}") boolean httpClientsPatched) {
+            @Value("${" + GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS + ":false}") boolean httpClientsPatched) {
         this.examples = examples;
         this.caller = caller;
         this.httpClientsPatched = httpClientsPatched;
@@ -54,9 +55,15 @@ public class SampleController {
         return "ok";
     }
 
-    /** The JSON /fanout answers with. */
+    /**
+     * The JSON /fanout answers with. {@code cooperativeCalls}: whether the {@code RestClient}
+     * calls wait cooperatively, so that they overlap: Boot's default client is the JDK
+     * {@code HttpClient}, which only {@code greenlet.monkey.patch-http-clients} (or the carrier
+     * engine of {@code patch-all}) makes cooperative; the socket patch does not reach it.
+     * {@code patched}: every patch that is on, including ones the fan-out does not use.
+     */
     public record FanOutResult(int calls, int succeeded, int failed, long wallMillis, long slowestMillis,
-            boolean monkeyPatched, List<String> patched) {
+            boolean cooperativeCalls, List<String> patched) {
     }
 
     @GetMapping("/fanout")
@@ -65,11 +72,11 @@ public class SampleController {
             throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "calls must be between 1 and " + MAX_CALLS + ", got " + calls);
         }
         checkMs(ms);
-        String url = "http://127.0.0.1:" + request.getLocalPort() + "/slow?ms=" + ms;
+        int port = request.getLocalPort();
         long start = System.nanoTime();
         List<CompletableFuture<Long>> futures = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
-            futures.add(caller.call(url));
+            futures.add(caller.call(port, ms));
         }
         int succeeded = 0;
         long slowest = 0;
@@ -78,7 +85,7 @@ public class SampleController {
                 slowest = Math.max(slowest, f.join());
                 succeeded++;
             } catch (RuntimeException failed) {
-                // counted below; the greenlet's failure is in the future, and the caller sees the count
+                // counted below; the hub also counted it (greenlet.failed) and logged it
             }
         }
         long wall = (System.nanoTime() - start) / 1_000_000;
@@ -86,7 +93,8 @@ public class SampleController {
         if (httpClientsPatched) {
             patched.add("http-clients");
         }
-        return new FanOutResult(calls, succeeded, calls - succeeded, wall, slowest, httpClientsPatched, patched);
+        boolean cooperative = httpClientsPatched || Monkey.isPatched(Monkey.THREAD);
+        return new FanOutResult(calls, succeeded, calls - succeeded, wall, slowest, cooperative, patched);
     }
 
     private static void checkMs(long ms) {

@@ -9,17 +9,24 @@ import org.springframework.web.client.RestClient;
 @Service
 public class SlowCaller {
 
+    /** The slow endpoint, as a URI template. */
+    public static final String SLOW_URI = "http://127.0.0.1:{port}/slow?ms={ms}";
+
     private final RestClient client;
 
     public SlowCaller(RestClient.Builder builder) {
         this.client = builder.build();
     }
 
-    /** GETs {@code url} and returns how many milliseconds the call took. */
+    /**
+     * GETs {@code /slow?ms={ms}} on {@code 127.0.0.1:{port}} and returns how many milliseconds the
+     * call took. The URI is a template with variables, so the client metrics' {@code uri} tag is
+     * the template, one value however many distinct delays are asked for.
+     */
     @Greenlet
-    public CompletableFuture<Long> call(String url) {
+    public CompletableFuture<Long> call(int port, long ms) {
         long start = System.nanoTime();
-        client.get().uri(url).retrieve().body(String.class);
+        client.get().uri(SLOW_URI, port, ms).retrieve().body(String.class);
         return CompletableFuture.completedFuture((System.nanoTime() - start) / 1_000_000);
     }
 }

@@ -52,8 +52,11 @@ class DemoTests {
         assertThat(ex4.get(2)).isEqualTo("dev.greenlet.monkey.PatchedSocketImpl").isNotEqualTo(ex4.get(0));
         Matcher timing = Pattern.compile("(\\d+\\.\\d) seconds before the patch, (\\d+\\.\\d) seconds after").matcher(ex4.get(3));
         assertThat(timing.find()).as(ex4.get(3)).isTrue();
-        assertThat(Double.parseDouble(timing.group(1))).as("unpatched: one call after the other").isGreaterThanOrEqualTo(0.6);
-        assertThat(Double.parseDouble(timing.group(2))).as("patched: the calls overlap").isLessThan(0.6);
+        double unpatched = Double.parseDouble(timing.group(1));
+        double patched = Double.parseDouble(timing.group(2));
+        assertThat(unpatched).as("unpatched: one call after the other").isGreaterThanOrEqualTo(0.6);
+        assertThat(patched).as("patched: the calls overlap, against the serial time measured before")
+                .isLessThan(unpatched * 3 / 4);
     }
 
     private static double seconds(String line, String prefix) {

@@ -4,6 +4,7 @@ import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
 import dev.greenlet.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,7 +38,7 @@ public class GreenletHealthIndicator extends AbstractHealthIndicator {
             details.put("switches", hub.switchCount());
             HubMonitor monitor = hub.monitor();
             if (monitor == null) {
-                details.put("monitor", "off: stalls are not watched (greenlet.monitor.enabled=false)");
+                details.put("monitor", "off: stalls are not watched (" + GreenletProperties.MONITOR_ENABLED + "=false)");
             } else {
                 details.put("stalls", monitor.stallCount());
                 Duration blocking = monitor.currentBlocking();

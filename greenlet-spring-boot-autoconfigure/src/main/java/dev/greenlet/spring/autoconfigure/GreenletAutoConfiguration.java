@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Import;
  * Boot's backs off.
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "greenlet.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = GreenletProperties.ENABLED, matchIfMissing = true)
 @EnableConfigurationProperties(GreenletProperties.class)
 @Import({ GreenletConfigurations.HubConfiguration.class, GreenletConfigurations.ExecutorConfiguration.class,
         GreenletConfigurations.ApplicationTaskExecutorConfiguration.class,

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.support.CompositeTaskDecorator;
 import org.springframework.scheduling.annotation.AsyncAnnotationBeanPostProcessor;
 
 /** The configurations {@link GreenletAutoConfiguration} imports, one concern each. */
@@ -67,8 +68,10 @@ final class GreenletConfigurations {
 
         @Bean(defaultCandidate = false)
         @ConditionalOnMissingBean(name = "greenletTaskExecutor")
-        GreenletTaskExecutor greenletTaskExecutor(GreenletHubs hubs, ObjectProvider<TaskDecorator> taskDecorator) {
-            return new GreenletTaskExecutor(hubs, taskDecorator.getIfUnique());
+        GreenletTaskExecutor greenletTaskExecutor(GreenletHubs hubs, ObjectProvider<TaskDecorator> taskDecorators,
+                GreenletProperties properties) {
+            return new GreenletTaskExecutor(hubs, taskDecorator(taskDecorators),
+                    properties.getExecutor().isLogFutureFailures());
         }
     }
 
@@ -78,15 +81,30 @@ final class GreenletConfigurations {
      * for), so {@code @Async} methods and MVC async requests run as greenlets.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnBooleanProperty("greenlet.executor.application-task-executor")
+    @ConditionalOnBooleanProperty(GreenletProperties.EXECUTOR_APPLICATION_TASK_EXECUTOR)
     static class ApplicationTaskExecutorConfiguration {
 
         @Bean(name = { TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME,
                 AsyncAnnotationBeanPostProcessor.DEFAULT_TASK_EXECUTOR_BEAN_NAME })
         @ConditionalOnMissingBean(name = TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)
-        GreenletTaskExecutor applicationTaskExecutor(GreenletHubs hubs, ObjectProvider<TaskDecorator> taskDecorator) {
-            return new GreenletTaskExecutor(hubs, taskDecorator.getIfUnique());
+        GreenletTaskExecutor applicationTaskExecutor(GreenletHubs hubs, ObjectProvider<TaskDecorator> taskDecorators,
+                GreenletProperties properties) {
+            return new GreenletTaskExecutor(hubs, taskDecorator(taskDecorators),
+                    properties.getExecutor().isLogFutureFailures());
         }
+    }
+
+    /**
+     * The application's {@code TaskDecorator} beans as one, as Boot's task execution composes
+     * them: none, the single one, or all of them in order ({@code CompositeTaskDecorator}: each
+     * wraps what the ones before it made).
+     */
+    static TaskDecorator taskDecorator(ObjectProvider<TaskDecorator> taskDecorators) {
+        List<TaskDecorator> decorators = taskDecorators.orderedStream().toList();
+        if (decorators.size() == 1) {
+            return decorators.get(0);
+        }
+        return decorators.isEmpty() ? null : new CompositeTaskDecorator(decorators);
     }
 
     /** {@code @Greenlet} methods, with no {@code @EnableAsync}. */

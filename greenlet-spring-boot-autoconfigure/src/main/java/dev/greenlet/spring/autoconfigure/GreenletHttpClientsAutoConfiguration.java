@@ -1,6 +1,8 @@
 package dev.greenlet.spring.autoconfigure;
 
 import dev.greenlet.spring.http.CooperativeClientHttpRequestFactory;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -20,9 +22,11 @@ import org.springframework.http.client.ClientHttpRequestFactory;
  */
 @AutoConfiguration
 @ConditionalOnClass(ClientHttpRequestFactoryBuilder.class)
-@ConditionalOnBooleanProperty(name = "greenlet.enabled", matchIfMissing = true)
-@ConditionalOnBooleanProperty("greenlet.monkey.patch-http-clients")
+@ConditionalOnBooleanProperty(name = GreenletProperties.ENABLED, matchIfMissing = true)
+@ConditionalOnBooleanProperty(GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS)
 public final class GreenletHttpClientsAutoConfiguration {
+
+    private static final Log logger = LogFactory.getLog(GreenletHttpClientsAutoConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean(name = "cooperativeRequestFactoryBuilderPostProcessor")
@@ -31,6 +35,8 @@ public final class GreenletHttpClientsAutoConfiguration {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
                 if (bean instanceof ClientHttpRequestFactoryBuilder<?> builder && !(bean instanceof CooperativeBuilder)) {
+                    logger.info("HTTP clients built by '" + beanName + "' wait cooperatively in greenlets ("
+                            + GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS + ")");
                     return new CooperativeBuilder(builder);
                 }
                 return bean;

@@ -6,9 +6,43 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 /**
  * Configuration properties for greenlets. Bad values fail start-up with a message that names the
  * property.
+ *
+ * <p>The constants are the properties' names, the one place they are spelled: conditions, the
+ * monkey-patch post-processor, messages and tests use them.
  */
-@ConfigurationProperties("greenlet")
+@ConfigurationProperties(GreenletProperties.PREFIX)
 public class GreenletProperties {
+
+    /** The prefix of every greenlet property. */
+    public static final String PREFIX = "greenlet";
+    /** {@link #isEnabled()}. */
+    public static final String ENABLED = PREFIX + ".enabled";
+    /** {@link Hub#getName()}. */
+    public static final String HUB_NAME = PREFIX + ".hub.name";
+    /** {@link Hub#getCount()}. */
+    public static final String HUB_COUNT = PREFIX + ".hub.count";
+    /** {@link Shutdown#getTimeout()}. */
+    public static final String SHUTDOWN_TIMEOUT = PREFIX + ".shutdown.timeout";
+    /** {@link Monitor#isEnabled()}. */
+    public static final String MONITOR_ENABLED = PREFIX + ".monitor.enabled";
+    /** {@link Monitor#getMaxBlockingTime()}. */
+    public static final String MONITOR_MAX_BLOCKING_TIME = PREFIX + ".monitor.max-blocking-time";
+    /** {@link Monitor#getUnhealthyAfter()}. */
+    public static final String MONITOR_UNHEALTHY_AFTER = PREFIX + ".monitor.unhealthy-after";
+    /** {@link Executor#isApplicationTaskExecutor()}. */
+    public static final String EXECUTOR_APPLICATION_TASK_EXECUTOR = PREFIX + ".executor.application-task-executor";
+    /** {@link Executor#isLogFutureFailures()}. */
+    public static final String EXECUTOR_LOG_FUTURE_FAILURES = PREFIX + ".executor.log-future-failures";
+    /** {@link Monkey#isPatchAll()}. */
+    public static final String MONKEY_PATCH_ALL = PREFIX + ".monkey.patch-all";
+    /** {@link Monkey#isPatchSocket()}. */
+    public static final String MONKEY_PATCH_SOCKET = PREFIX + ".monkey.patch-socket";
+    /** {@link Monkey#isPatchDns()}. */
+    public static final String MONKEY_PATCH_DNS = PREFIX + ".monkey.patch-dns";
+    /** {@link Monkey#isPatchHttpClients()}. */
+    public static final String MONKEY_PATCH_HTTP_CLIENTS = PREFIX + ".monkey.patch-http-clients";
+    /** {@link Web#isEnabled()}. */
+    public static final String WEB_ENABLED = PREFIX + ".web.enabled";
 
     /**
      * Whether to auto-configure greenlets: hubs, the task executor, @Greenlet methods, the monkey
@@ -87,7 +121,7 @@ public class GreenletProperties {
 
         public void setName(String name) {
             if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("greenlet.hub.name must not be blank");
+                throw new IllegalArgumentException(HUB_NAME + " must not be blank");
             }
             this.name = name;
         }
@@ -98,7 +132,7 @@ public class GreenletProperties {
 
         public void setCount(int count) {
             if (count < 1) {
-                throw new IllegalArgumentException("greenlet.hub.count must be at least 1, got " + count);
+                throw new IllegalArgumentException(HUB_COUNT + " must be at least 1, got " + count);
             }
             this.count = count;
         }
@@ -117,7 +151,7 @@ public class GreenletProperties {
         }
 
         public void setTimeout(Duration timeout) {
-            this.timeout = positiveOrZero(timeout, "greenlet.shutdown.timeout");
+            this.timeout = positiveOrZero(timeout, SHUTDOWN_TIMEOUT);
         }
     }
 
@@ -154,10 +188,10 @@ public class GreenletProperties {
         }
 
         public void setMaxBlockingTime(Duration maxBlockingTime) {
-            positiveOrZero(maxBlockingTime, "greenlet.monitor.max-blocking-time");
+            positiveOrZero(maxBlockingTime, MONITOR_MAX_BLOCKING_TIME);
             if (maxBlockingTime.isZero()) {
-                throw new IllegalArgumentException("greenlet.monitor.max-blocking-time must be positive, got "
-                        + maxBlockingTime + "; to turn the monitor off set greenlet.monitor.enabled=false");
+                throw new IllegalArgumentException(MONITOR_MAX_BLOCKING_TIME + " must be positive, got "
+                        + maxBlockingTime + "; to turn the monitor off set " + MONITOR_ENABLED + "=false");
             }
             this.maxBlockingTime = maxBlockingTime;
         }
@@ -167,7 +201,7 @@ public class GreenletProperties {
         }
 
         public void setUnhealthyAfter(Duration unhealthyAfter) {
-            this.unhealthyAfter = positiveOrZero(unhealthyAfter, "greenlet.monitor.unhealthy-after");
+            this.unhealthyAfter = positiveOrZero(unhealthyAfter, MONITOR_UNHEALTHY_AFTER);
         }
     }
 
@@ -179,12 +213,27 @@ public class GreenletProperties {
          */
         private boolean applicationTaskExecutor = false;
 
+        /**
+         * Whether to log the failure of a greenlet whose caller holds a future of it (@Greenlet
+         * methods that return a future, the executor's submit methods). Such failures are counted
+         * in greenlet.failed and fail the future either way.
+         */
+        private boolean logFutureFailures = true;
+
         public boolean isApplicationTaskExecutor() {
             return this.applicationTaskExecutor;
         }
 
         public void setApplicationTaskExecutor(boolean applicationTaskExecutor) {
             this.applicationTaskExecutor = applicationTaskExecutor;
+        }
+
+        public boolean isLogFutureFailures() {
+            return this.logFutureFailures;
+        }
+
+        public void setLogFutureFailures(boolean logFutureFailures) {
+            this.logFutureFailures = logFutureFailures;
         }
     }
 

@@ -38,8 +38,8 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = GreenletAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass({ jakarta.servlet.Filter.class, WebServerFactoryCustomizer.class })
-@ConditionalOnBooleanProperty(name = "greenlet.enabled", matchIfMissing = true)
-@ConditionalOnBooleanProperty("greenlet.web.enabled")
+@ConditionalOnBooleanProperty(name = GreenletProperties.ENABLED, matchIfMissing = true)
+@ConditionalOnBooleanProperty(GreenletProperties.WEB_ENABLED)
 @ConditionalOnBean(GreenletHubs.class)
 public final class GreenletWebServerAutoConfiguration {
 

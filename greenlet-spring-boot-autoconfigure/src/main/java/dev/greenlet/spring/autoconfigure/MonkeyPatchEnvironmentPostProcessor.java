@@ -10,7 +10,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Applies the monkey patch that {@code greenlet.monkey.patch-all}, {@code patch-socket} and
- * {@code patch-dns} ask for as soon as the configuration is read, before the application context
+ * {@code patch-dns} ask for (bound into {@link GreenletProperties}, as the beans see them) as
+ * soon as the configuration is read, before the application context
  * and any bean exist, so that a bean opening a socket in its constructor (a connection pool, say)
  * already gets a patched one, and the hub beans are created on the carrier engine that
  * {@link Monkey#patchAll()} selects. The patch is JVM-wide and irreversible, as {@link Monkey}
@@ -27,17 +28,19 @@ public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProce
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        Binder binder = Binder.get(environment);
-        if (!binder.bind("greenlet.enabled", Boolean.class).orElse(true)) {
+        GreenletProperties properties = Binder.get(environment)
+                .bind(GreenletProperties.PREFIX, GreenletProperties.class).orElseGet(GreenletProperties::new);
+        if (!properties.isEnabled()) {
             return;
         }
-        if (binder.bind("greenlet.monkey.patch-all", Boolean.class).orElse(false)) {
+        GreenletProperties.Monkey monkey = properties.getMonkey();
+        if (monkey.isPatchAll()) {
             Monkey.patchAll();
         }
-        if (binder.bind("greenlet.monkey.patch-socket", Boolean.class).orElse(false)) {
+        if (monkey.isPatchSocket()) {
             Monkey.patchSocket();
         }
-        if (binder.bind("greenlet.monkey.patch-dns", Boolean.class).orElse(false)) {
+        if (monkey.isPatchDns()) {
             Monkey.patchDns();
         }
     }

@@ -3,6 +3,7 @@ package dev.greenlet.spring.web;
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
 import dev.greenlet.spring.GreenletHubs;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +31,8 @@ import org.springframework.context.SmartLifecycle;
  *
  * <p>Shutdown: as a {@link SmartLifecycle} in the phase of the web server's graceful shutdown,
  * it waits up to {@code greenlet.shutdown.timeout} for the request greenlets in flight while the
- * server refuses new requests as Boot makes it, then kills those still running, naming each in
- * the log (its name is the request's method and path, see {@link RequestGreenletFilter}). A
+ * server refuses new requests as Boot makes it, then kills those still running and names them in
+ * one log line (a greenlet's name is the request's method and path, see {@link RequestGreenletFilter}). A
  * killed request ends with a 5xx for its client. With {@code server.shutdown=immediate} it does
  * not wait here; the hubs' own shutdown (after the server's) then waits and kills.
  */
@@ -62,12 +63,12 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
         this.graceful = graceful;
         for (Hub hub : hubs.hubs()) {
             if (hub.engine() != Hub.Engine.CARRIER) {
-                throw new IllegalStateException("greenlet.web.enabled=true needs the carrier engine, but hub '"
+                throw new IllegalStateException(GreenletProperties.WEB_ENABLED + "=true needs the carrier engine, but hub '"
                         + hub.name() + "' runs the " + hub.engine().name().toLowerCase(java.util.Locale.ROOT)
                         + " engine, on which a request that waits in JDBC, a Redis client or Thread.sleep would"
-                        + " hold its hub and serialise every request: set greenlet.monkey.patch-all=true (and"
+                        + " hold its hub and serialise every request: set " + GreenletProperties.MONKEY_PATCH_ALL + "=true (and"
                         + " start the JVM with --add-opens java.base/java.lang=ALL-UNNAMED), or remove"
-                        + " greenlet.web.enabled");
+                        + " " + GreenletProperties.WEB_ENABLED);
             }
         }
     }
@@ -138,14 +139,19 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Greenlet<?> g : List.copyOf(live)) {
             if (!g.isDead()) {
-                String name = g.name(); // the request it serves, read before the kill unwinds it
+                names.add("'" + g.name() + "'"); // the request it serves, read before the kill unwinds it
                 g.kill(false, null);
                 killed.add(g);
-                logger.warn("Killed request greenlet '" + name + "' of hub '" + g.hub().name() + "': still running "
-                        + shutdownTimeout.toMillis() + " ms after shutdown began (greenlet.shutdown.timeout)");
             }
+        }
+        if (!killed.isEmpty()) {
+            logger.warn("Killed " + killed.size() + " request greenlet(s) still running " + shutdownTimeout.toMillis()
+                    + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT + "): "
+                    + (names.size() <= 20 ? String.join(", ", names)
+                            : String.join(", ", names.subList(0, 20)) + " and " + (names.size() - 20) + " more"));
         }
         long killDeadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         for (Greenlet<?> g : killed) {

@@ -7,6 +7,7 @@ import static dev.greenlet.Gevent.spawn;
 import com.sun.net.httpserver.HttpServer;
 import dev.greenlet.Greenlet;
 import dev.greenlet.monkey.Monkey;
+import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -21,7 +22,9 @@ import java.util.concurrent.Executors;
 /**
  * The tutorial's example 4, in Java: the implementation behind a new {@code java.net.Socket}
  * before and after {@code Monkey.patchSocket()}, and what that changes: the same blocking client
- * code, two HTTP calls of 300 ms from two greenlets, stops holding the hub once patched. (Java
+ * code, two HTTP calls of 300 ms from two greenlets, stops holding the hub once patched. In a
+ * JVM whose sockets were patched at start-up (the sample's web mode) there is no "before": it
+ * says so and shows the patched side only. (Java
  * has no process-wide {@code select} to patch; its counterpart is {@code Select.select}, in
  * example 3.)
  */
@@ -34,7 +37,15 @@ public final class Example4 {
     }
 
     public void main() throws Exception {
-        boolean alreadyPatched = Monkey.isPatched(Monkey.SOCKET);
+        if (Monkey.isPatched(Monkey.SOCKET)) {
+            // The web mode patches sockets at start-up: this JVM has no unpatched socket left to show.
+            out.println(Monkey.implementationOf(new Socket()));
+            out.println("Sockets were patched at start-up (" + GreenletProperties.MONKEY_PATCH_SOCKET
+                    + "=true), so this JVM has no \"before\" to show; run the sample with --demo to see both.");
+            out.println(String.format(Locale.ROOT, "Two blocking calls of 0.3 s in two greenlets, patched: %1.1f seconds",
+                    twoBlockingCalls()));
+            return;
+        }
         out.println(Monkey.implementationOf(new Socket()));
         double before = twoBlockingCalls();
         out.println("After monkey patch");
@@ -42,8 +53,7 @@ public final class Example4 {
         out.println(Monkey.implementationOf(new Socket()));
         double after = twoBlockingCalls();
         out.println(String.format(Locale.ROOT, "Two blocking calls of 0.3 s in two greenlets: %1.1f seconds before the patch,"
-                + " %1.1f seconds after%s", before, after,
-                alreadyPatched ? " (sockets were patched at start-up by greenlet.monkey.patch-socket)" : ""));
+                + " %1.1f seconds after", before, after));
     }
 
     /** Two greenlets each GET a local endpoint that answers after 300 ms, with HttpURLConnection; returns the seconds taken. */
