@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.internal.Callables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,7 +225,7 @@ public final class Hub implements AutoCloseable {
     public <T> T run(Callable<? extends T> fn) {
         Greenlet<?> current = Greenlet.cooperative();
         if (current != null && current.hub == this) {
-            return Greenlet.call(fn);
+            return Callables.call(fn);
         }
         Greenlet<T> g = spawn(fn);
         try {
@@ -238,7 +239,7 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #run(Callable)} for code that returns nothing. */
     public void run(Runnable fn) {
-        run(Greenlet.callable(fn));
+        run(Callables.of(fn));
     }
 
     // ---------------------------------------------------------------- introspection
@@ -452,7 +453,7 @@ public final class Hub implements AutoCloseable {
      * @return the greenlets it had to kill
      */
     public List<Greenlet<?>> shutdown(Duration grace) {
-        long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
+        long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
         closed = true;
         scheduler.close();
         HubMonitor m = monitor;
@@ -462,11 +463,9 @@ public final class Hub implements AutoCloseable {
         }
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
-        long deadline = TimerQueue.deadlineAfter(graceNanos);
         for (Greenlet<?> g : greenlets()) {
-            long left = deadline - System.nanoTime();
-            if (g != self && left > 0) {
-                g.join(Duration.ofNanos(left));
+            if (g != self && !Waiter.isPast(deadline)) {
+                g.join(Waiter.remaining(deadline));
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
@@ -475,7 +474,10 @@ public final class Hub implements AutoCloseable {
                 killed.add(g);
             }
         }
-        Gevent.killall(killed, null, true, Duration.ofSeconds(10));
+        for (Greenlet<?> g : killed) {
+            g.kill(false, null);
+        }
+        Gevent.joinall(killed, Duration.ofSeconds(10), false); // the ones still alive are logged below
         if (!killed.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
                     + " greenlet(s) still running: " + killed);
