@@ -419,11 +419,6 @@ public final class Hub implements AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** This hub's error handler. */
-    public ErrorHandler errorHandler() {
-        return errorHandler;
-    }
-
     void reportError(Greenlet<?> g, Throwable error) {
         try {
             errorHandler.handleError(g, error);
