@@ -27,7 +27,9 @@ import java.util.LinkedHashSet;
  *
  * <p>Implementation overview: {@code lock} guards the counter and the FIFO waiter set. The set
  * is non-empty only while the counter is 0 (a release with waiters hands off instead of
- * counting), so acquiring never needs to look past the counter.
+ * counting), so acquiring never needs to look past the counter. Watchers ({@link #await}) and
+ * rawlinks ({@link #rawlink}, what {@code Gevent.wait} uses) are all woken by a release that
+ * leaves a permit free; rawlinks run after the lock is released.
  */
 public class Semaphore implements Waitable {
 
