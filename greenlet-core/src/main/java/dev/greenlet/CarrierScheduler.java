@@ -455,8 +455,13 @@ final class CarrierScheduler extends Scheduler {
     @Override
     void yieldNow(Greenlet<?> me) {
         me.landPending();
-        Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
+        passTurn(me);
         me.landPending();
+    }
+
+    @Override
+    void passTurn(Greenlet<?> me) {
+        Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
     }
 
     @Override
@@ -505,7 +510,7 @@ final class CarrierScheduler extends Scheduler {
         me.endOffload();
         me.landPending();
         if (job.failure != null) {
-            throw Greenlet.<E>uncheckedAs(job.failure);
+            throw dev.greenlet.internal.Exceptions.sneakyThrow(job.failure);
         }
         return job.result;
     }

@@ -90,8 +90,24 @@ public final class Gevent {
      */
     public static <G extends Greenlet<?>> List<G> joinall(Collection<? extends G> greenlets, Duration timeout,
             boolean raiseError) {
+        return joinall(greenlets, timeout, raiseError, greenlets.size());
+    }
+
+    /**
+     * Waits at most {@code timeout} (null: no limit) until {@code count} of the greenlets are
+     * dead, and returns those that finished, in the order they finished (gevent's
+     * {@code joinall(greenlets, timeout, raise_error, count)}). With {@code raiseError} false,
+     * a failed greenlet counts as finished like any other.
+     *
+     * @param raiseError whether to stop at the first greenlet that failed and rethrow its
+     *                   exception (unchecked as it was; checked ones wrapped in a
+     *                   {@link CompletionException})
+     * @throws IllegalArgumentException if {@code timeout} or {@code count} is negative
+     */
+    public static <G extends Greenlet<?>> List<G> joinall(Collection<? extends G> greenlets, Duration timeout,
+            boolean raiseError, int count) {
         List<G> done = new ArrayList<>(greenlets.size());
-        try (WaitIterator<G> it = iwait(greenlets, timeout, greenlets.size())) {
+        try (WaitIterator<G> it = iwait(greenlets, timeout, count)) {
             while (it.hasNext()) {
                 G g = it.next();
                 done.add(g);
@@ -113,6 +129,9 @@ public final class Gevent {
      * and, if {@code block}, waits at most {@code timeout} (null: no limit) until they are all
      * dead (gevent's {@code killall}). See {@link Greenlet#kill(Throwable, boolean, Duration)}.
      * The calling greenlet, if listed, is skipped.
+     *
+     * @throws Timeout if {@code block} and greenlets are still alive after {@code timeout}, as
+     *                 gevent's {@code killall} raises (a {@code Group}'s {@code kill} does not)
      */
     public static void killall(Collection<? extends Greenlet<?>> greenlets, Throwable exception, boolean block,
             Duration timeout) {
@@ -126,8 +145,8 @@ public final class Gevent {
         for (Greenlet<?> g : targets) {
             g.kill(exception, false, null);
         }
-        if (block) {
-            joinall(targets, timeout, false);
+        if (block && joinall(targets, timeout, false).size() < targets.size()) {
+            throw Timeout.expired(timeout, "killall of " + targets.size() + " greenlets");
         }
     }
 
@@ -172,7 +191,7 @@ public final class Gevent {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative, got " + count);
         }
-        long deadline = timeout == null ? 0 : TimerQueue.deadlineAfter(Greenlet.checkDuration(timeout, "iwait timeout"));
+        long deadline = Waiter.deadline(timeout);
         List<W> list = new ArrayList<>(objects.size());
         for (W o : objects) {
             list.add(Objects.requireNonNull(o, "objects must not contain null"));
@@ -309,16 +328,16 @@ public final class Gevent {
     // ---------------------------------------------------------------- timeouts
 
     /**
-     * Runs {@code fn} in the calling greenlet with a {@link Timeout} of {@code seconds}; if it
-     * fires, the {@code Timeout} propagates (gevent's {@code with_timeout}).
+     * Runs {@code fn} in the calling greenlet with a {@link Timeout} that fires after
+     * {@code timeout}; if it fires, the {@code Timeout} propagates (gevent's {@code with_timeout}).
      */
-    public static <T> T withTimeout(Duration seconds, Callable<? extends T> fn) {
-        return Timeout.withTimeout(seconds, fn, false, null);
+    public static <T> T withTimeout(Duration timeout, Callable<? extends T> fn) {
+        return Timeout.withTimeout(timeout, fn, false, null);
     }
 
     /** {@link #withTimeout(Duration, Callable)}, returning {@code fallback} if this timeout fires. */
-    public static <T> T withTimeout(Duration seconds, Callable<? extends T> fn, T fallback) {
-        return Timeout.withTimeout(seconds, fn, true, fallback);
+    public static <T> T withTimeout(Duration timeout, Callable<? extends T> fn, T fallback) {
+        return Timeout.withTimeout(timeout, fn, true, fallback);
     }
 
     // ---------------------------------------------------------------- where am I

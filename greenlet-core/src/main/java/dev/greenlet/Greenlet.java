@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * </pre>
  * <table class="striped">
  * <caption>What the query methods say in each state</caption>
- * <tr><th>state</th><th>{@link #isStarted}</th><th>{@link #isReady}/{@link #isDead}</th><th>{@link #isSuccessful}</th></tr>
+ * <tr><th>state</th><th>{@link #isStarted}</th><th>{@link #isDead} (and {@link #isReady}, its {@link Waitable} name)</th><th>{@link #isSuccessful}</th></tr>
  * <tr><td>new</td><td>false</td><td>false</td><td>false</td></tr>
  * <tr><td>scheduled, running</td><td>true</td><td>false</td><td>false</td></tr>
  * <tr><td>dead, returned a value</td><td>true</td><td>true</td><td>true</td></tr>
@@ -281,7 +281,9 @@ public final class Greenlet<T> implements Waitable {
                 failure = kill;
             }
             clearKillInterrupt();
-            runLinks(complete(result, failure));
+            if (complete(result, failure)) {
+                runLinks();
+            }
         }
         // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
@@ -305,9 +307,10 @@ public final class Greenlet<T> implements Waitable {
      * Stores the result; reports a failure to the hub's error handler; then marks the greenlet
      * dead, takes it off its hub's live list, and wakes everything waiting on it, so that no
      * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
-     * any link runs). Returns the user links, which must run holding the permit.
+     * any link runs). Returns whether anything was linked: the user links, which must run
+     * holding the permit, are then left in {@link #links} for {@link #runLinks}.
      */
-    private List<Links.UserLink> complete(T result, Throwable failure) {
+    private boolean complete(T result, Throwable failure) {
         synchronized (this) {
             value = result;
             error = failure;
@@ -318,29 +321,27 @@ public final class Greenlet<T> implements Waitable {
         }
         state = DEAD;
         hub.retire(this);
-        List<Links.UserLink> userLinks = null;
         spawner = null;
         if (LINKS.compareAndSet(this, null, Links.NONE_TAKEN)) {
-            return null; // nothing was ever linked (the common case), and nothing can be now
+            return false; // nothing was ever linked (the common case), and nothing can be now
         }
         for (Object l : links.takeAll()) {
             if (l instanceof Waiter w) {
                 w.signal();
             } else if (l instanceof Links.RawLink r) {
                 r.runFor(this);
-            } else {
-                if (userLinks == null) {
-                    userLinks = new ArrayList<>();
-                }
-                userLinks.add((Links.UserLink) l);
             }
         }
-        return userLinks;
+        return true;
     }
 
-    /** Runs user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
-    private void runLinksInHub(List<Links.UserLink> userLinks) {
-        Greenlet<Void> runner = ofRunnable(hub, "links of " + name(), () -> runLinks(userLinks));
+    /** Runs the user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
+    private void runLinksInHub() {
+        runInHub(this::runLinks);
+    }
+
+    private void runInHub(Runnable linksToRun) {
+        Greenlet<Void> runner = ofRunnable(hub, "links of " + name(), linksToRun);
         runner.state = SCHEDULED;
         hub.admit(runner, Hub.Admission.EVEN_IF_CLOSED);
     }
@@ -357,11 +358,13 @@ public final class Greenlet<T> implements Waitable {
         return l;
     }
 
-    private void runLinks(List<Links.UserLink> userLinks) {
-        if (userLinks == null) {
-            return;
-        }
-        for (Links.UserLink l : userLinks) {
+    /**
+     * Runs the user links one at a time, each taken from {@link Links} just before it runs, so
+     * that one of them may unlink a later one (gevent honours such an unlink too).
+     */
+    private void runLinks() {
+        Links.UserLink l;
+        while ((l = links.pollUserLink()) != null) {
             l.runFor(this);
         }
     }
@@ -392,7 +395,7 @@ public final class Greenlet<T> implements Waitable {
         Objects.requireNonNull(callback, "callback");
         Links.UserLink l = new Links.UserLink((Consumer<? super Greenlet<?>>) (Consumer<?>) callback, when);
         if (!links().add(l)) {
-            runLinksInHub(List.of(l));
+            runInHub(() -> l.runFor(this));
         }
     }
 
@@ -444,8 +447,7 @@ public final class Greenlet<T> implements Waitable {
      * @throws IllegalStateException if a greenlet joins itself
      */
     public boolean join(Duration timeout) {
-        long nanos = checkDuration(timeout, "join timeout");
-        return joinUntil(TimerQueue.deadlineAfter(nanos));
+        return joinUntil(Waiter.deadline(timeout));
     }
 
     private boolean joinUntil(long deadline) {
@@ -498,10 +500,13 @@ public final class Greenlet<T> implements Waitable {
         throw Exceptions.rethrow(e);
     }
 
-    /** Whether this greenlet is dead (gevent's {@code ready()}). */
+    /**
+     * The same as {@link #isDead()}, under the name {@link Waitable} gives it (gevent's
+     * {@code ready()}), so that a greenlet can be waited on beside events and semaphores.
+     */
     @Override
     public boolean isReady() {
-        return state == DEAD;
+        return isDead();
     }
 
     /** Whether its result is stored: dead, or finishing (its failure being reported). */
@@ -642,7 +647,7 @@ public final class Greenlet<T> implements Waitable {
             return;
         }
         if (current() == this) {
-            throw Greenlet.<RuntimeException>sneaky(ex);
+            throw Exceptions.sneakyThrow(ex);
         }
         int s = state;
         if ((s == NEW || s == SCHEDULED) && STATE.compareAndSet(this, s, FINISHING)) {
@@ -660,7 +665,7 @@ public final class Greenlet<T> implements Waitable {
     }
 
     private void killBeforeStart(Throwable ex) {
-        List<Links.UserLink> userLinks = complete(null, ex);
+        boolean linked = complete(null, ex);
         HubTimer timer;
         synchronized (this) {
             timer = startTimer;
@@ -672,8 +677,8 @@ public final class Greenlet<T> implements Waitable {
             // started was never admitted.)
             hub.schedule(this);
         }
-        if (userLinks != null) {
-            runLinksInHub(userLinks);
+        if (linked) {
+            runLinksInHub();
         }
     }
 
@@ -791,19 +796,8 @@ public final class Greenlet<T> implements Waitable {
             if (t instanceof GreenletExit || t instanceof Timeout) {
                 t.fillInStackTrace(); // show where it landed, not where it was made
             }
-            throw Greenlet.<RuntimeException>sneaky(t);
+            throw Exceptions.sneakyThrow(t);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <E extends Throwable> E sneaky(Throwable t) throws E {
-        throw (E) t;
-    }
-
-    /** Throws {@code t} as it is, typed as the caller's checked exception. */
-    @SuppressWarnings("unchecked")
-    static <E extends Throwable> E uncheckedAs(Throwable t) throws E {
-        throw (E) t;
     }
 
     // ---------------------------------------------------------------- futures
@@ -862,30 +856,6 @@ public final class Greenlet<T> implements Waitable {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    static Callable<Void> callable(Runnable fn) {
-        Objects.requireNonNull(fn, "fn: the code for the greenlet to run");
-        return new Callable<>() {
-            @Override
-            public Void call() {
-                fn.run();
-                return null;
-            }
-
-            @Override
-            public String toString() {
-                return fn.toString();
-            }
-        };
-    }
-
-    static <T> T call(Callable<? extends T> fn) {
-        try {
-            return fn.call();
-        } catch (Exception e) {
-            throw Exceptions.rethrow(e);
-        }
-    }
 
     static long checkDuration(Duration d, String what) {
         Objects.requireNonNull(d, what);

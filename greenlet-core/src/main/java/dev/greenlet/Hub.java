@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.internal.Callables;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -251,7 +252,7 @@ public final class Hub implements AutoCloseable {
     public <T> T run(Callable<? extends T> fn) {
         Greenlet<?> current = Greenlet.cooperative();
         if (current != null && current.hub == this) {
-            return Greenlet.call(fn);
+            return Callables.call(fn);
         }
         Greenlet<T> g = spawn(fn);
         try {
@@ -265,7 +266,7 @@ public final class Hub implements AutoCloseable {
 
     /** {@link #run(Callable)} for code that returns nothing. */
     public void run(Runnable fn) {
-        run(Greenlet.callable(fn));
+        run(Callables.of(fn));
     }
 
     // ---------------------------------------------------------------- introspection
@@ -445,11 +446,6 @@ public final class Hub implements AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** This hub's error handler. */
-    public ErrorHandler errorHandler() {
-        return errorHandler;
-    }
-
     void reportError(Greenlet<?> g, Throwable error) {
         try {
             errorHandler.handleError(g, error);
@@ -501,7 +497,7 @@ public final class Hub implements AutoCloseable {
      * @return the greenlets it had to kill
      */
     public List<Greenlet<?>> shutdownQuietly(Duration grace) {
-        long graceNanos = Greenlet.checkDuration(grace, "shutdown grace");
+        long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
         closed = true;
         scheduler.close();
         HubMonitor m = monitor;
@@ -511,11 +507,9 @@ public final class Hub implements AutoCloseable {
         }
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
-        long deadline = TimerQueue.deadlineAfter(graceNanos);
         for (Greenlet<?> g : greenlets()) {
-            long left = deadline - System.nanoTime();
-            if (g != self && left > 0) {
-                g.join(Duration.ofNanos(left));
+            if (g != self && !Waiter.isPast(deadline)) {
+                g.join(Waiter.remaining(deadline));
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
@@ -524,7 +518,10 @@ public final class Hub implements AutoCloseable {
                 killed.add(g);
             }
         }
-        Gevent.killall(killed, null, true, Duration.ofSeconds(10));
+        for (Greenlet<?> g : killed) {
+            g.kill(false, null);
+        }
+        Gevent.joinall(killed, Duration.ofSeconds(10), false); // the ones still alive are for the caller to report
         return killed;
     }
 

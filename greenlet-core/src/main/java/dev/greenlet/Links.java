@@ -8,8 +8,11 @@ import java.util.function.Predicate;
 /**
  * What runs when one greenlet dies: its joiners' {@link Waiter}s, raw links (plumbing: futures,
  * wait sets) and user links ({@link Greenlet#link}). A greenlet owns one; {@link #add} before
- * the death keeps a link, {@link #takeAll} at the death hands every kept link over exactly
- * once, and {@link #add} after it refuses (the caller then runs the link itself).
+ * the death keeps a link, {@link #takeAll} at the death hands every kept waiter and raw link
+ * over exactly once, and {@link #add} after it refuses (the caller then runs the link itself).
+ * User links stay here after the death and are handed over one at a time by
+ * {@link #pollUserLink}, so that a {@link #remove} while the dying greenlet runs its links still
+ * removes those not called yet, as gevent's {@code unlink} does.
  *
  * <p>Implementation overview: guarded by this object's monitor; the common cases, no link or
  * a single joiner, store the link itself rather than a list.
@@ -58,12 +61,16 @@ final class Links {
         NONE_TAKEN.takeAll();
     }
 
-    private Object links;    // guarded by this: null, one link, or an ArrayList of them
+    private Object links;    // guarded by this: null, one link, or an ArrayList of them; after takeAll(), the user links not run yet
     private boolean taken;   // guarded by this: takeAll() ran: the greenlet is dead
 
     /** Keeps {@code link}; false (and nothing kept) if the greenlet is already dead. */
     synchronized boolean add(Object link) {
-        if (taken) {
+        return add(link, false);
+    }
+
+    private boolean add(Object link, boolean afterDeath) {
+        if (taken && !afterDeath) {
             return false;
         }
         if (links == null) {
@@ -95,8 +102,10 @@ final class Links {
         }
     }
 
-    /** At the greenlet's death: every kept link, in the order added; later adds are refused. */
-    @SuppressWarnings("unchecked")
+    /**
+     * At the greenlet's death: every kept waiter and raw link, in the order added; the user
+     * links stay for {@link #pollUserLink}. Later adds are refused.
+     */
     synchronized List<Object> takeAll() {
         taken = true;
         Object ls = links;
@@ -104,6 +113,25 @@ final class Links {
         if (ls == null) {
             return List.of();
         }
-        return ls instanceof ArrayList<?> list ? (List<Object>) list : List.of(ls);
+        List<Object> all = ls instanceof ArrayList<?> list ? new ArrayList<>(list) : List.of(ls);
+        List<Object> handed = new ArrayList<>(all.size());
+        for (Object l : all) {
+            if (l instanceof UserLink) {
+                add(l, true);
+            } else {
+                handed.add(l);
+            }
+        }
+        return handed;
+    }
+
+    /** After {@link #takeAll}: the first user link not yet handed over or removed, or null. */
+    synchronized UserLink pollUserLink() {
+        if (links instanceof ArrayList<?> list) {
+            return list.isEmpty() ? null : (UserLink) list.remove(0);
+        }
+        Object l = links;
+        links = null;
+        return (UserLink) l;
     }
 }

@@ -182,8 +182,14 @@ final class PermitScheduler extends Scheduler {
 
     @Override
     void yieldNow(Greenlet<?> me) {
-        checkHolds(me);
         me.landPending();
+        passTurn(me);
+        me.landPending();
+    }
+
+    @Override
+    void passTurn(Greenlet<?> me) {
+        checkHolds(me);
         Greenlet<?> next;
         boolean nextInLine;
         synchronized (this) {
@@ -201,14 +207,12 @@ final class PermitScheduler extends Scheduler {
         if (nextInLine) {
             for (int i = 0; i < SPINS; i++) {
                 if (owner == me) {
-                    me.landPending();
                     return;
                 }
                 Thread.onSpinWait();
             }
         }
         awaitPermit(me);
-        me.landPending();
     }
 
     @Override
@@ -251,7 +255,7 @@ final class PermitScheduler extends Scheduler {
         awaitPermit(me);
         me.landPending();
         if (failure != null) {
-            throw Greenlet.<E>uncheckedAs(failure);
+            throw dev.greenlet.internal.Exceptions.sneakyThrow(failure);
         }
         return result;
     }

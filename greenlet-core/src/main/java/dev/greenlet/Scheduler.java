@@ -9,7 +9,7 @@ package dev.greenlet;
  * <p>What every engine guarantees (DESIGN.md, invariants 1 and 2): at most one greenlet of the
  * hub runs user code at a time, each handoff is a happens-before edge, and greenlets run in the
  * order they were made ready (FIFO). A greenlet gives up its turn only in {@link #suspend},
- * {@link #yieldNow}, {@link #offload} and {@link #exit} (and, in the carrier engine, wherever
+ * {@link #yieldNow}, {@link #passTurn}, {@link #offload} and {@link #exit} (and, in the carrier engine, wherever
  * its virtual thread parks).
  *
  * <p>The protocol the hub and the waits follow: a greenlet that waits registers a
@@ -44,8 +44,11 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      */
     abstract void suspend(Greenlet<?> me, Waiter w);
 
-    /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready. */
+    /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready; lands a pending kill before and after. */
     abstract void yieldNow(Greenlet<?> me);
+
+    /** {@code me} goes behind every greenlet already ready, landing nothing: {@link Waiter#yieldToWoken()}. */
+    abstract void passTurn(Greenlet<?> me);
 
     /** gevent's {@code idle()}: {@code me} waits until no other greenlet of the hub is ready. */
     abstract void idle(Greenlet<?> me);

@@ -1,5 +1,7 @@
 package dev.greenlet;
 
+import dev.greenlet.internal.Callables;
+import dev.greenlet.internal.Exceptions;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -37,9 +39,10 @@ public class Timeout extends Error implements AutoCloseable {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient Duration seconds;         // null: never fires
+    private final transient Duration timeout;         // null: never fires
     private final transient Throwable exception;      // null: raise this Timeout itself
-    private transient volatile Greenlet<?> greenlet;  // the greenlet it was started in, while pending
+    private transient volatile Greenlet<?> greenlet;  // written under this: the greenlet it was started in, until closed
+    private transient volatile boolean pending;       // written under this: started, neither fired nor closed
     private final transient HubTimer timer = new HubTimer() {
         @Override
         void fire() {
@@ -47,29 +50,30 @@ public class Timeout extends Error implements AutoCloseable {
             // timer waits for this raise and then withdraws it: a closed timeout never lands.
             synchronized (Timeout.this) {
                 Greenlet<?> g = greenlet;
-                if (g != null) {
+                if (g != null && pending) {
+                    pending = false; // fired: no longer pending, and may be started again (gevent)
                     g.raise(toRaise(), false);
                 }
             }
         }
     };
 
-    /** A timeout of {@code seconds} (null: one that never fires) that raises itself; not started yet. */
-    public Timeout(Duration seconds) {
-        this(seconds, null);
+    /** A timeout that fires {@code timeout} after it starts (null: one that never fires) and raises itself; not started yet. */
+    public Timeout(Duration timeout) {
+        this(timeout, null);
     }
 
-    /** A timeout of {@code seconds} that raises {@code exception} instead of itself; not started yet. */
-    public Timeout(Duration seconds, Throwable exception) {
-        this(seconds, exception, null);
+    /** A timeout that fires {@code timeout} after it starts and raises {@code exception} instead of itself; not started yet. */
+    public Timeout(Duration timeout, Throwable exception) {
+        this(timeout, exception, null);
     }
 
-    private Timeout(Duration seconds, Throwable exception, String what) {
-        super(message(seconds, what));
-        if (seconds != null) {
-            Greenlet.checkDuration(seconds, "Timeout duration");
+    private Timeout(Duration timeout, Throwable exception, String what) {
+        super(message(timeout, what));
+        if (timeout != null) {
+            Greenlet.checkDuration(timeout, "Timeout duration");
         }
-        this.seconds = seconds;
+        this.timeout = timeout;
         this.exception = exception;
     }
 
@@ -79,12 +83,12 @@ public class Timeout extends Error implements AutoCloseable {
      *
      * @param what the operation, for the message ("get() of ...")
      */
-    public static Timeout expired(Duration seconds, String what) {
-        return new Timeout(seconds, null, what);
+    public static Timeout expired(Duration timeout, String what) {
+        return new Timeout(timeout, null, what);
     }
 
-    private static String message(Duration seconds, String what) {
-        String after = seconds == null ? "timeout" : "timeout after " + format(seconds);
+    private static String message(Duration timeout, String what) {
+        String after = timeout == null ? "timeout" : "timeout after " + format(timeout);
         return what == null ? after : what + ": " + after;
     }
 
@@ -96,20 +100,22 @@ public class Timeout extends Error implements AutoCloseable {
         return ms / 1000.0 + " s";
     }
 
-    /** Creates a timeout of {@code seconds} in the calling greenlet and starts it. */
-    public static Timeout start(Duration seconds) {
-        return new Timeout(seconds).start();
+    /** Creates a timeout that fires after {@code timeout} in the calling greenlet, and starts it. */
+    public static Timeout start(Duration timeout) {
+        return new Timeout(timeout).start();
     }
 
-    /** Creates a timeout of {@code seconds} that raises {@code exception}, and starts it. */
-    public static Timeout start(Duration seconds, Throwable exception) {
-        return new Timeout(seconds, exception).start();
+    /** Creates a timeout that fires after {@code timeout} and raises {@code exception}, and starts it. */
+    public static Timeout start(Duration timeout, Throwable exception) {
+        return new Timeout(timeout, exception).start();
     }
 
     /**
-     * Starts the clock, in the calling greenlet. A closed timeout may be started again.
+     * Starts the clock, in the calling greenlet. A timeout that was closed, or that fired, may
+     * be started again (as in gevent); starting one that fired but was not closed moves it to
+     * the calling greenlet and withdraws its raise if that has not landed yet.
      *
-     * @throws IllegalStateException if it is already pending, or the caller is no greenlet
+     * @throws IllegalStateException if it is pending, or the caller is no greenlet
      */
     public Timeout start() {
         Greenlet<?> g = Greenlet.current();
@@ -118,26 +124,35 @@ public class Timeout extends Error implements AutoCloseable {
                     + Thread.currentThread().getName() + " use a timed call such as join(Duration) or get(Duration),"
                     + " or run the code in a greenlet with Gevent.run(...)");
         }
-        if (greenlet != null) {
-            throw new IllegalStateException(this + " is already pending in " + greenlet + "; close it before starting it again");
-        }
         synchronized (this) {
+            if (pending) {
+                throw new IllegalStateException(this + " is already pending in " + greenlet
+                        + "; close it before starting it again");
+            }
+            Greenlet<?> previous = greenlet;
+            if (previous != null) {
+                previous.withdraw(toRaise()); // it fired there and was never closed
+            }
             greenlet = g;
-        }
-        if (seconds != null) {
-            TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(TimerQueue.toNanos(seconds)));
+            pending = true;
+            if (timeout != null) {
+                TimerQueue.INSTANCE.add(timer, Waiter.deadline(timeout));
+            }
         }
         return this;
     }
 
-    /** Whether it was started and has not been closed (it may have fired already). */
+    /**
+     * Whether it was started and has neither fired nor been closed (gevent's {@code pending}).
+     * A timeout made with a null duration is pending from its start until it is closed.
+     */
     public boolean isPending() {
-        return greenlet != null;
+        return pending;
     }
 
-    /** The duration it was made with; null if it never fires. */
-    public Duration seconds() {
-        return seconds;
+    /** How long after its start it fires; null if it never fires (gevent's {@code seconds}). */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** What it raises when it fires: the given exception, or this timeout. */
@@ -177,15 +192,16 @@ public class Timeout extends Error implements AutoCloseable {
             TimerQueue.INSTANCE.cancel(timer);
             g.withdraw(toRaise());
             greenlet = null;
+            pending = false;
         }
     }
 
-    static <T> T withTimeout(Duration seconds, java.util.concurrent.Callable<? extends T> fn, boolean hasFallback, T fallback) {
+    static <T> T withTimeout(Duration timeout, java.util.concurrent.Callable<? extends T> fn, boolean hasFallback, T fallback) {
         Objects.requireNonNull(fn, "fn");
-        Timeout t = start(seconds);
+        Timeout t = start(timeout);
         Greenlet<?> g = t.greenlet;
         try {
-            return Greenlet.call(fn);
+            return Callables.call(fn);
         } catch (Timeout e) {
             if (e != t || !hasFallback) {
                 throw e;
@@ -202,7 +218,7 @@ public class Timeout extends Error implements AutoCloseable {
                 if (raised == t && hasFallback) {
                     return fallback;
                 }
-                throw Greenlet.<RuntimeException>uncheckedAs(raised);
+                throw Exceptions.sneakyThrow(raised);
             }
             throw other;
         } finally {

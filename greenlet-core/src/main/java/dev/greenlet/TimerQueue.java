@@ -179,15 +179,15 @@ final class TimerQueue implements Runnable {
     }
 
     static long deadlineAfter(long nanos) {
-        long now = System.nanoTime();
-        long d = now + nanos;
-        // Saturate far-future deadlines instead of overflowing into the past; and 0 means
-        // "no deadline" to Waiter.await, so never return it.
-        if (nanos > 0 && d - now < 0) {
-            d = now + (Long.MAX_VALUE >> 1);
-        }
+        // Saturate far-future deadlines (a timeout of Long.MAX_VALUE ns, a Duration of years)
+        // at about 73 years, so that the differences the heap and the waits compare never
+        // overflow; and 0 means "no deadline" to Waiter.await, so never return it.
+        long d = System.nanoTime() + Math.min(nanos, MAX_NANOS);
         return d == 0 ? 1 : d;
     }
+
+    /** The farthest a deadline may lie ahead: a quarter of the nanoTime range. */
+    private static final long MAX_NANOS = Long.MAX_VALUE >> 2;
 
     static long toNanos(java.time.Duration d) {
         try {

@@ -1,10 +1,10 @@
 package dev.greenlet;
 
 /**
- * Something that becomes ready once and stays ready: a {@link Greenlet} (dead), and the
- * events and async results of {@code dev.greenlet.event}. {@link Gevent#wait} and
- * {@link Gevent#iwait} wait on any mix of them, as gevent's {@code wait} does on objects with
- * {@code rawlink}.
+ * Something that becomes ready: a {@link Greenlet} (once dead, for good), the events and
+ * async results of {@code dev.greenlet.event}, and a {@code dev.greenlet.lock.Semaphore} (while
+ * it has a free permit). {@link Gevent#wait} and {@link Gevent#iwait} wait on any mix of them,
+ * as gevent's {@code wait} does on objects with {@code rawlink}.
  */
 public interface Waitable {
 

@@ -86,16 +86,6 @@ public final class Waiter extends HubTimer {
         return state == WAITING;
     }
 
-    /** Whether {@link #signal()} resolved it. */
-    public boolean isSignalled() {
-        return state == SIGNALLED;
-    }
-
-    /** What is waited on. */
-    public Object blocker() {
-        return blocker;
-    }
-
     /**
      * Wakes the waiter; false (and nothing happens) if it was already resolved, by an earlier
      * signal, its deadline or a kill. Any thread may call it, holding any lock: it never blocks.
@@ -137,7 +127,8 @@ public final class Waiter extends HubTimer {
     /**
      * The deadline {@code timeout} from now, for {@link #awaitUntil}: compute it once and reuse
      * it across retries so that the whole operation, not each wait, is bounded. Null means no
-     * deadline.
+     * deadline (0). Every deadline of the library is computed here or, from nanoseconds, by the
+     * same saturating computation: a timeout of centuries waits "for ever" and never overflows.
      *
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
@@ -145,9 +136,32 @@ public final class Waiter extends HubTimer {
         return timeout == null ? 0 : TimerQueue.deadlineAfter(Greenlet.checkDuration(timeout, "timeout"));
     }
 
+    /**
+     * The time left until {@code deadline} (from {@link #deadline(Duration)}), zero once it has
+     * passed; null for no deadline.
+     */
+    public static Duration remaining(long deadline) {
+        return deadline == 0 ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
     /** Whether {@code deadline} (from {@link #deadline(Duration)}) has passed; never for no deadline. */
     public static boolean isPast(long deadline) {
         return deadline != 0 && deadline - System.nanoTime() <= 0;
+    }
+
+    /**
+     * For a primitive that has just woken a greenlet and handed it something (an item, a
+     * notification): the calling greenlet goes behind every greenlet of its hub that is ready,
+     * the woken one included, as gevent's primitives switch to the greenlet they wake. Unlike
+     * {@code sleep(0)} it is no point where a kill or {@link Timeout} lands: the hand-over has
+     * happened, and a pending kill lands at the next cooperative point. Does nothing on a plain
+     * thread or inside {@link Gevent#offload}.
+     */
+    public static void yieldToWoken() {
+        Greenlet<?> g = Greenlet.cooperative();
+        if (g != null) {
+            g.hub.scheduler.passTurn(g);
+        }
     }
 
     /** Wakes the waiter for a kill or a {@link Timeout}; false if it was already resolved. */

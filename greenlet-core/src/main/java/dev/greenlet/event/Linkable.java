@@ -16,12 +16,16 @@ import java.util.Objects;
  * order the waits began, so a greenlet waiter is appended to its hub's ready queue in that
  * order. A waiter that times out or is killed removes itself (O(1): the set is linked). A
  * signalled waiter returns normally even if a kill is pending (see {@link Waiter}).
+ * {@code notifying} counts the waiters woken that have not resumed yet: a greenlet that waits
+ * on the ready object meanwhile goes behind them in its hub's ready queue, as gevent queues a
+ * waiter that arrives while the object notifies (gevent issue #1520).
  */
 abstract class Linkable implements Waitable {
 
     final Object lock = new Object();
     private final LinkedHashSet<Waiter> waiters = new LinkedHashSet<>(); // guarded by lock, in arrival order
     private List<Runnable> rawlinks;                                      // guarded by lock, fire once
+    private int notifying;                                                // guarded by lock: woken, not resumed yet
 
     /** Whether the object is ready; called holding {@code lock}. */
     abstract boolean readyLocked();
@@ -31,19 +35,37 @@ abstract class Linkable implements Waitable {
         Waiter w;
         synchronized (lock) {
             if (readyLocked()) {
-                return true;
-            }
-            if (Waiter.isPast(deadline)) {
+                if (notifying == 0) {
+                    return true;
+                }
+                w = null;
+            } else if (Waiter.isPast(deadline)) {
                 return false;
+            } else {
+                w = Waiter.forCurrent(this);
+                waiters.add(w);
             }
-            w = Waiter.forCurrent(this);
-            waiters.add(w);
         }
-        return w.awaitOrWithdraw(deadline, () -> {
+        if (w == null) {
+            // Ready, but waiters it woke have not run yet: go behind them, as gevent does.
+            Waiter.yieldToWoken();
+            return true;
+        }
+        boolean signalled = w.awaitOrWithdraw(deadline, () -> {
             synchronized (lock) {
                 waiters.remove(w);
             }
         });
+        if (signalled) {
+            resumed();
+        }
+        return signalled;
+    }
+
+    private void resumed() {
+        synchronized (lock) {
+            notifying--;
+        }
     }
 
     /** Takes every waiter and rawlink; call holding {@code lock} as the object becomes ready. */
@@ -53,11 +75,14 @@ abstract class Linkable implements Waitable {
         }
         List<Waiter> ws = new ArrayList<>(waiters);
         waiters.clear();
+        notifying += ws.size();
         List<Runnable> rs = rawlinks;
         rawlinks = null;
         return () -> {
             for (Waiter w : ws) {
-                w.signal();
+                if (!w.signal()) {
+                    resumed(); // it had timed out or been killed: it will not resume as woken
+                }
             }
             if (rs != null) {
                 for (Runnable r : rs) {

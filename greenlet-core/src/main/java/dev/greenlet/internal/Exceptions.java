@@ -7,6 +7,9 @@ import java.util.concurrent.CompletionException;
  * errors as they are, checked ones wrapped in a {@link CompletionException} with the original as
  * cause. {@code Greenlet.get()}, {@code AsyncResult.get()}, {@code Gevent.joinall},
  * {@code Group.join} and {@code imap} all follow it. Not API: for the library's own packages.
+ *
+ * <p>Besides it, {@link #sneakyThrow} throws any throwable as it is: for a kill's or a
+ * {@code Timeout}'s exception, which must land as the exact object that was raised.
  */
 public final class Exceptions {
 
@@ -22,5 +25,18 @@ public final class Exceptions {
             throw err;
         }
         throw new CompletionException(e);
+    }
+
+    /**
+     * Throws {@code t} as it is, checked or not, without declaring it (the library's one
+     * "sneaky throw"); declared to return so callers can write {@code throw sneakyThrow(t)}.
+     */
+    public static RuntimeException sneakyThrow(Throwable t) {
+        throw Exceptions.<RuntimeException>throwAs(t);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E throwAs(Throwable t) throws E {
+        throw (E) t;
     }
 }

@@ -1,5 +1,9 @@
 package dev.greenlet.lock;
 
+import dev.greenlet.Waitable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import dev.greenlet.Waiter;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -23,14 +27,17 @@ import java.util.LinkedHashSet;
  *
  * <p>Implementation overview: {@code lock} guards the counter and the FIFO waiter set. The set
  * is non-empty only while the counter is 0 (a release with waiters hands off instead of
- * counting), so acquiring never needs to look past the counter.
+ * counting), so acquiring never needs to look past the counter. Watchers ({@link #await}) and
+ * rawlinks ({@link #rawlink}, what {@code Gevent.wait} uses) are all woken by a release that
+ * leaves a permit free; rawlinks run after the lock is released.
  */
-public class Semaphore {
+public class Semaphore implements Waitable {
 
     final Object lock = new Object();
     int counter;                                                     // guarded by lock
     private final LinkedHashSet<Waiter> acquirers = new LinkedHashSet<>(); // guarded by lock; non-empty only if counter == 0
     private final LinkedHashSet<Waiter> watchers = new LinkedHashSet<>();  // guarded by lock: await() callers
+    private List<Runnable> rawlinks;                                       // guarded by lock: fire once, at the next free permit
 
     /**
      * A semaphore with {@code value} permits.
@@ -85,16 +92,59 @@ public class Semaphore {
 
     /** Returns a permit: to the first waiter if any, else to the counter. Any thread may call it. */
     public void release() {
+        List<Runnable> linked;
         synchronized (lock) {
             checkRelease();
             while (!acquirers.isEmpty()) {
                 if (acquirers.removeFirst().signal()) {
-                    return;
+                    return; // the permit went to a waiter: none is free
                 }
             }
             counter++;
             while (!watchers.isEmpty()) {
                 watchers.removeFirst().signal();
+            }
+            linked = rawlinks;
+            rawlinks = null;
+        }
+        if (linked != null) {
+            for (Runnable r : linked) {
+                r.run();
+            }
+        }
+    }
+
+    /** Whether a permit is free now: what {@link dev.greenlet.Gevent#wait} waits for (gevent's {@code ready()}). */
+    @Override
+    public boolean isReady() {
+        return counter() > 0;
+    }
+
+    /**
+     * {@inheritDoc} For a semaphore: once a permit is free (at once if one is), without taking
+     * it; the callback fires once. So {@link dev.greenlet.Gevent#wait} and {@code iwait} take
+     * semaphores, as gevent's take anything with {@code rawlink}.
+     */
+    @Override
+    public void rawlink(Runnable callback) {
+        Objects.requireNonNull(callback, "callback");
+        synchronized (lock) {
+            if (counter == 0) {
+                if (rawlinks == null) {
+                    rawlinks = new ArrayList<>(2);
+                }
+                rawlinks.add(callback);
+                return;
+            }
+        }
+        callback.run();
+    }
+
+    @Override
+    public void unlink(Runnable callback) {
+        synchronized (lock) {
+            if (rawlinks != null) {
+                rawlinks.remove(callback);
             }
         }
     }

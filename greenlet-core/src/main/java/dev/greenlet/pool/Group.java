@@ -4,17 +4,20 @@ import dev.greenlet.Gevent;
 import dev.greenlet.Greenlet;
 import dev.greenlet.GreenletExit;
 import dev.greenlet.Hub;
+import dev.greenlet.Waiter;
 import dev.greenlet.event.Event;
+import dev.greenlet.internal.Callables;
 import dev.greenlet.internal.Exceptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
@@ -39,14 +42,18 @@ import java.util.function.Function;
  * greenlet ends them at once. Greenlets are spawned on the calling greenlet's hub, or the
  * default hub from a plain thread.
  *
- * <p>Implementation overview: {@code lock} guards the member set, the first failure and the
- * {@code empty} event (set exactly while the set is empty). A rawlink on each member removes it
- * when it dies, on whatever thread completes it.
+ * <p>Implementation overview: {@code lock} guards the member set, the set of members already
+ * being killed ({@code dying}, a subset of the members, as gevent's {@code Group.dying}), the
+ * first failure and the {@code empty} event (set exactly while the set is empty). A rawlink on
+ * each member removes it (from both sets) when it dies, on whatever thread completes it; it is
+ * the only link the group ever adds to a member. A kill goes to members not yet dying only, so
+ * a member that survives its {@code GreenletExit} is shot once, as in gevent.
  */
 public class Group implements Iterable<Greenlet<?>> {
 
     final Object lock = new Object();
     private final LinkedHashSet<Greenlet<?>> members = new LinkedHashSet<>(); // guarded by lock
+    private final Set<Greenlet<?>> dying = new HashSet<>();                   // guarded by lock; members killed by the group
     private final Event empty = new Event();                                   // set exactly while members is empty
     private final boolean failFast;
     private Throwable firstFailure;                                            // guarded by lock
@@ -90,11 +97,7 @@ public class Group implements Iterable<Greenlet<?>> {
 
     /** Spawns a greenlet running {@code fn} (value null) and adds it to the group. */
     public Greenlet<Void> spawn(Runnable fn) {
-        Objects.requireNonNull(fn, "fn");
-        return spawn(() -> {
-            fn.run();
-            return null;
-        });
+        return spawn(Callables.of(fn));
     }
 
     /** Called before a spawn or add takes its slot; {@link Pool} waits here for room. */
@@ -168,6 +171,7 @@ public class Group implements Iterable<Greenlet<?>> {
         boolean removed;
         synchronized (lock) {
             removed = members.remove(g);
+            dying.remove(g);
             if (removed && members.isEmpty()) {
                 empty.set();
             }
@@ -215,35 +219,31 @@ public class Group implements Iterable<Greenlet<?>> {
 
     /**
      * Waits at most {@code timeout} (null: no limit) until the group is empty, and says whether
-     * it is. If {@code raiseError}, rethrows the first failure of a member that died while this
-     * group held it (unchecked as it was; checked ones wrapped in a
-     * {@link CompletionException}).
+     * it is. If {@code raiseError}, then rethrows the failure of the first (oldest) greenlet that
+     * was a member when the wait began and has failed (unchecked as it was; checked ones wrapped
+     * in a {@link CompletionException}), as gevent's {@code join(raise_error=True)} does; a
+     * fail-fast group rethrows its first failure.
      */
     public boolean join(Duration timeout, boolean raiseError) {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        if (raiseError && !failFast) {
-            // gevent's raise_error: stop at the first member that fails while we wait.
-            Event failed = new Event();
-            for (Greenlet<?> g : greenlets()) {
-                g.rawlink(() -> {
-                    if (g.exception() != null && failure.compareAndSet(null, g.exception())) {
-                        failed.set();
-                    }
-                });
-            }
-            Gevent.wait(List.of(empty, failed), timeout, 1);
-        } else if (timeout == null) {
+        List<Greenlet<?>> joined = raiseError ? greenlets() : List.of();
+        if (timeout == null) {
             empty.await();
         } else {
             empty.await(timeout);
         }
-        if (raiseError && failFast) {
+        if (raiseError) {
+            Throwable failure;
             synchronized (lock) {
-                failure.compareAndSet(null, firstFailure);
+                failure = failFast ? firstFailure : null;
             }
-        }
-        if (failure.get() != null) {
-            throw Exceptions.rethrow(failure.get());
+            for (Greenlet<?> g : joined) {
+                if (failure == null) {
+                    failure = g.exception();
+                }
+            }
+            if (failure != null) {
+                throw Exceptions.rethrow(failure);
+            }
         }
         return empty.isSet();
     }
@@ -253,20 +253,71 @@ public class Group implements Iterable<Greenlet<?>> {
         kill(null, true, null);
     }
 
-    /** Kills every member with {@code exception} (null: GreenletExit); waits at most {@code timeout} if {@code block}. */
+    /**
+     * Kills every member not already being killed by this group with {@code exception} (null: a
+     * {@link GreenletExit}) and, if {@code block}, waits at most {@code timeout} (null: no limit)
+     * until the group is empty, killing members added meanwhile too (gevent's {@code kill}).
+     * Unlike {@link Gevent#killall}, it returns normally when the timeout passes with members
+     * still alive, as gevent's {@code Group.kill} does. A member already being killed by this
+     * group (by {@code kill} or {@link #killone}) is not killed again: one that survives its
+     * {@code GreenletExit} is shot once. The calling greenlet, if a member, is not killed.
+     */
     public void kill(Throwable exception, boolean block, Duration timeout) {
-        Gevent.killall(greenlets(), exception, block, timeout);
+        long deadline = Waiter.deadline(timeout);
+        Greenlet<?> self = Greenlet.current();
+        while (true) {
+            List<Greenlet<?>> toKill = new ArrayList<>();
+            synchronized (lock) {
+                for (Greenlet<?> g : members) {
+                    if (g != self && dying.add(g)) {
+                        toKill.add(g);
+                    }
+                }
+            }
+            for (Greenlet<?> g : toKill) {
+                g.kill(exception, false, null);
+            }
+            if (!block || isEmptyButFor(self)) {
+                return;
+            }
+            List<Greenlet<?>> alive = greenlets();
+            alive.remove(self);
+            Duration left = deadline == 0 ? null : Waiter.remaining(deadline);
+            if (Gevent.wait(alive, left, alive.size()).size() < alive.size()) {
+                return; // the timeout passed
+            }
+        }
     }
 
-    /** Kills one member and waits for its death (gevent's {@code killone}); does nothing if it is not a member. */
+    private boolean isEmptyButFor(Greenlet<?> self) {
+        synchronized (lock) {
+            return members.isEmpty() || (members.size() == 1 && members.contains(self));
+        }
+    }
+
+    /** Kills one member and waits for its death (gevent's {@code killone}); see {@link #killone(Greenlet, Throwable, boolean, Duration)}. */
     public void killone(Greenlet<?> g) {
         killone(g, null, true, null);
     }
 
-    /** Kills one member with {@code exception} (null: GreenletExit); waits at most {@code timeout} if {@code block}. */
+    /**
+     * Kills one member with {@code exception} (null: GreenletExit) and, if {@code block}, waits
+     * at most {@code timeout} (null: no limit) for its death. Does nothing, and does not wait,
+     * if {@code g} is not a member or is already being killed by this group (as gevent).
+     */
     public void killone(Greenlet<?> g, Throwable exception, boolean block, Duration timeout) {
-        if (contains(g)) {
-            g.kill(exception, block, timeout);
+        synchronized (lock) {
+            if (!members.contains(g) || !dying.add(g)) {
+                return;
+            }
+        }
+        g.kill(exception, false, null);
+        if (block) {
+            if (timeout == null) {
+                g.join();
+            } else {
+                g.join(timeout);
+            }
         }
     }
 
@@ -280,18 +331,29 @@ public class Group implements Iterable<Greenlet<?>> {
     public <T> T apply(Callable<? extends T> fn) {
         Greenlet<?> current = Greenlet.current();
         if (current != null && contains(current)) {
-            try {
-                return fn.call();
-            } catch (Exception e) {
-                throw Exceptions.rethrow(e);
-            }
+            return Callables.call(fn);
         }
         return spawn(fn).get();
     }
 
-    /** Spawns {@code fn} in the group and returns its greenlet (gevent's {@code apply_async}). */
+    /**
+     * Runs {@code fn} in the group and returns a greenlet with its outcome, without ever waiting
+     * (gevent's {@code apply_async}). When the group has room, the greenlet is the member
+     * running {@code fn}; when a {@link Pool} is full, it is a greenlet outside the group that
+     * waits for a slot and then {@linkplain #apply applies} {@code fn} there. So, as in gevent,
+     * join the returned greenlet, not the group, to wait for the result.
+     */
     public <T> Greenlet<T> applyAsync(Callable<? extends T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        if (wouldWaitForRoom()) {
+            return Hub.current().spawn(() -> apply(fn));
+        }
         return spawn(fn);
+    }
+
+    /** Whether a spawn would wait for room now; {@link Pool} says so when it is full. */
+    boolean wouldWaitForRoom() {
+        return false;
     }
 
     /**
@@ -310,7 +372,8 @@ public class Group implements Iterable<Greenlet<?>> {
      * Applies {@code fn} to every item in greenlets of this group and yields the results in the
      * order of the items, as they become available (gevent's {@code imap}). Items are read
      * lazily; a {@link Pool} keeps at most its size in flight. A failure is rethrown when the
-     * iteration reaches it, and the remaining work is killed. Close the iterator to stop early.
+     * iteration reaches it; the iteration may go on past it, as in gevent. Close the iterator
+     * to stop early: that kills the remaining work.
      */
     public <A, R> MapIterator<R> imap(Function<? super A, ? extends R> fn, Iterable<? extends A> items) {
         return new MapIterator<>(this, fn, items, true);

@@ -89,8 +89,8 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
      *
      * @throws NoSuchElementException if there are no more
      * @throws RuntimeException the failure of the greenlet that computed it (unchecked as it was,
-     *         checked wrapped in a {@link java.util.concurrent.CompletionException}); the
-     *         iterator is then closed
+     *         checked wrapped in a {@link java.util.concurrent.CompletionException}); as in
+     *         gevent, the iteration can go on past it to the other items' results
      */
     @Override
     @SuppressWarnings("unchecked")
@@ -101,7 +101,6 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
         Greenlet<?> g = next;
         next = null;
         if (g.exception() != null) {
-            close();
             throw Exceptions.rethrow(g.exception());
         }
         return (R) g.value();

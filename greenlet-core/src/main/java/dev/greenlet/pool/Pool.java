@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * A {@link Group} with at most {@code size} members (gevent's {@code Pool}): {@link #spawn}
  * waits, cooperatively, while the pool is full, so {@code imap} and {@code map} keep at most
- * {@code size} calls in flight.
+ * {@code size} calls in flight. {@link #applyAsync} never waits: on a full pool it returns a
+ * greenlet that waits for a slot, as gevent's {@code apply_async} does.
  *
  * <pre>{@code
  * Pool pool = new Pool(20);                       // at most 20 requests at once
@@ -26,13 +27,14 @@ public class Pool extends Group {
     private final Semaphore slots;
 
     /**
-     * A pool of at most {@code size} greenlets.
+     * A pool of at most {@code size} greenlets. As in gevent, a pool of size 0 accepts none:
+     * its spawns and {@link #waitAvailable} wait until their timeout, or for ever.
      *
-     * @throws IllegalArgumentException if {@code size} is less than 1
+     * @throws IllegalArgumentException if {@code size} is negative
      */
     public Pool(int size) {
-        if (size < 1) {
-            throw new IllegalArgumentException("pool size must be >= 1, got " + size + "; use a Group for no limit");
+        if (size < 0) {
+            throw new IllegalArgumentException("pool size must not be negative, got " + size + "; use a Group for no limit");
         }
         this.size = size;
         this.slots = new Semaphore(size);
@@ -51,6 +53,11 @@ public class Pool extends Group {
     @Override
     void afterDiscard() {
         slots.release();
+    }
+
+    @Override
+    boolean wouldWaitForRoom() {
+        return full();
     }
 
     /** The number of greenlets that could be added now without waiting (gevent's {@code free_count}). */

@@ -5,10 +5,16 @@ package dev.greenlet.queue;
  * item, and {@code get} waits until a putter hands one over. A rendezvous between two greenlets
  * (or threads).
  *
+ * <p>As in gevent, {@code put} to a waiting getter switches: in a greenlet, the putter hands
+ * the item over and then goes behind the getter in its hub's ready queue, so it resumes only
+ * after the getter has run up to its next cooperative point. (A getter that takes the item of
+ * a waiting putter goes on running; the putter resumes at its turn.)
+ *
  * <p>A kill or {@link dev.greenlet.Timeout} of a waiting putter ends its wait at once and then
- * it delivered nothing; a put whose item a getter already took returns normally and the kill
- * lands at the putter's next cooperative point. {@link #putNowait} succeeds only while a getter
- * waits, and {@link #getNowait} only while a putter waits.
+ * it delivered nothing; a put whose item a getter already took returns normally, after its
+ * switch, and the kill lands at the putter's next cooperative point. {@link #putNowait}
+ * succeeds only while a getter waits (and does not switch), and {@link #getNowait} only while
+ * a putter waits.
  */
 public class Channel<T> extends Queue<T> {
 
@@ -22,14 +28,21 @@ public class Channel<T> extends Queue<T> {
         java.util.Objects.requireNonNull(item, "channel items must not be null");
         Node<T> node;
         synchronized (lock) {
-            if (handToGetterLocked(item)) {
-                return true;
+            if (!handToGetterLocked(item)) {
+                if (!block || dev.greenlet.Waiter.isPast(deadline)) {
+                    return false;
+                }
+                node = new Node<>(dev.greenlet.Waiter.forCurrent(this), item);
+                putters.add(node);
+            } else {
+                node = null;
             }
-            if (!block || dev.greenlet.Waiter.isPast(deadline)) {
-                return false;
+        }
+        if (node == null) {
+            if (block) {
+                dev.greenlet.Waiter.yieldToWoken(); // gevent's put switches to the getter it served
             }
-            node = new Node<>(dev.greenlet.Waiter.forCurrent(this), item);
-            putters.add(node);
+            return true;
         }
         return awaitNode(node, putters, deadline);
     }

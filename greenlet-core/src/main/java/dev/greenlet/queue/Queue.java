@@ -27,8 +27,9 @@ import java.util.Objects;
  * are never lost or delivered twice.
  *
  * <p>Differences from gevent: {@code null} items are refused, as in {@code java.util.concurrent}
- * queues; {@link #peek()} does not wait and returns null when empty; iteration is a snapshot that
- * consumes nothing, as for Java collections (gevent's iteration consumes).
+ * queues; iteration is a snapshot that consumes nothing, as for Java collections (gevent's
+ * iteration consumes). {@link #peek()} waits for an item as gevent's {@code peek()} does;
+ * {@link #peekNowait()} is gevent's {@code peek_nowait()}.
  *
  * <p>Implementation overview: {@code lock} guards the items and the two FIFO sets of waiting
  * getters and putters, each a {@link Node} holding the waiter and the item it hands over.
@@ -43,11 +44,17 @@ public class Queue<T> implements Iterable<T> {
     /** A waiting getter or putter and the item it hands over. */
     static final class Node<T> {
         final Waiter waiter;
+        final boolean peeks;   // a peek(): woken with an item that it leaves in the queue
         T item;
 
         Node(Waiter waiter, T item) {
+            this(waiter, item, false);
+        }
+
+        Node(Waiter waiter, T item, boolean peeks) {
             this.waiter = waiter;
             this.item = item;
+            this.peeks = peeks;
         }
     }
 
@@ -144,13 +151,19 @@ public class Queue<T> implements Iterable<T> {
     void onPutLocked() {
     }
 
-    /** Hands {@code item} to the first waiting getter that still waits; holding {@code lock}. */
+    /**
+     * Hands {@code item} to the first waiting getter that still waits; holding {@code lock}.
+     * Waiting peekers before it are woken with the item on the way, which they do not take.
+     */
     final boolean handToGetterLocked(T item) {
         while (!getters.isEmpty()) {
             Node<T> getter = getters.removeFirst();
             getter.item = item;
             if (getter.waiter.signal()) {
-                return true;
+                if (!getter.peeks) {
+                    return true;
+                }
+                continue;
             }
             getter.item = null;
         }
@@ -243,11 +256,52 @@ public class Queue<T> implements Iterable<T> {
 
     // ---------------------------------------------------------------- inspection
 
-    /** The next item without removing it, or null if the queue is empty. Does not wait. */
+    /**
+     * The next item without removing it, waiting while the queue is empty (gevent's
+     * {@code peek()}). A kill or {@link dev.greenlet.Timeout} ends the wait at once.
+     */
     public T peek() {
-        synchronized (lock) {
-            return items.peek();
+        return peekUntil(0, true);
+    }
+
+    /**
+     * The next item without removing it, waiting at most {@code timeout} while the queue is
+     * empty (gevent's {@code peek(timeout=...)}).
+     *
+     * @throws Empty if it is still empty after {@code timeout}
+     */
+    public T peek(Duration timeout) {
+        T item = peekUntil(Waiter.deadline(timeout), true);
+        if (item == null) {
+            throw new Empty("peek: " + this + " still empty after " + timeout);
         }
+        return item;
+    }
+
+    /**
+     * The next item without removing it, if there is one now (gevent's {@code peek_nowait()}).
+     *
+     * @throws Empty if the queue is empty
+     */
+    public T peekNowait() {
+        T item = peekUntil(0, false);
+        if (item == null) {
+            throw new Empty("peekNowait: " + this + " is empty; use peek() to wait for an item");
+        }
+        return item;
+    }
+
+    private T peekUntil(long deadline, boolean block) {
+        Node<T> node;
+        synchronized (lock) {
+            T item = items.peek();
+            if (item != null || !block || Waiter.isPast(deadline)) {
+                return item;
+            }
+            node = new Node<>(Waiter.forCurrent(this), null, true);
+            getters.add(node);
+        }
+        return awaitNode(node, getters, deadline) ? node.item : null;
     }
 
     /** The number of items in the queue (gevent's {@code qsize()}). */

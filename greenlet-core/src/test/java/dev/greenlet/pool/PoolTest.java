@@ -54,8 +54,9 @@ class PoolTest extends HubTestSupport {
         });
     }
 
+    /** As gevent's join(raise_error=True): the wait ends (here by its timeout), then a member's failure is rethrown. */
     @Test
-    void joinWithRaiseErrorRethrowsTheFirstFailure() {
+    void joinWithRaiseErrorRethrowsAFailureOnceTheWaitEnds() {
         IllegalStateException boom = new IllegalStateException("boom");
         inHub(() -> {
             Group group = new Group();
@@ -64,7 +65,7 @@ class PoolTest extends HubTestSupport {
                 sleep(1);
                 throw boom;
             });
-            assertThatThrownBy(() -> group.join(null, true)).isSameAs(boom);
+            assertThatThrownBy(() -> group.join(Duration.ofMillis(MEDIUM_MS), true)).isSameAs(boom);
             assertThat(slow.isDead()).as("an ordinary group leaves the others running").isFalse();
             group.kill();
         });
@@ -120,8 +121,9 @@ class PoolTest extends HubTestSupport {
         assertThat(out).containsExactly(10, 20, 30);
     }
 
+    /** A failure is rethrown where it is (the iteration could go on, as in gevent); closing kills the rest. */
     @Test
-    void imapRethrowsAFailureWhereItIsAndKillsTheRest() {
+    void imapRethrowsAFailureWhereItIsAndCloseKillsTheRest() {
         AtomicInteger finished = new AtomicInteger();
         inHub(() -> {
             List<Integer> seen = new ArrayList<>();
@@ -136,6 +138,7 @@ class PoolTest extends HubTestSupport {
             assertThat(it.next()).isEqualTo(1);
             seen.add(1);
             assertThatThrownBy(it::next).isInstanceOf(IllegalArgumentException.class).hasMessage("item 2");
+            it.close();
             assertThat(it.hasNext()).isFalse();
             sleep(0);
         });
@@ -197,6 +200,6 @@ class PoolTest extends HubTestSupport {
 
     @Test
     void badPoolSizeIsAClearError() {
-        assertThatThrownBy(() -> new Pool(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Group");
+        assertThatThrownBy(() -> new Pool(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Group");
     }
 }

@@ -1,0 +1,63 @@
+package dev.greenlet.gevent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.greenlet.HubTestSupport;
+import dev.greenlet.pool.MapIterator;
+import dev.greenlet.pool.Pool;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * gevent's {@code src/gevent/tests/test__pool.py}, class {@code TestErrorInHandler}, at tag
+ * 22.10.2: a failed item is raised where the iteration reaches it, and {@code imap} goes on
+ * past it. Python's {@code 1.0 / 0} becomes an {@link ArithmeticException} from integer division.
+ */
+class ErrorInHandlerTest extends HubTestSupport {
+
+    /** gevent's {@code divide_by}: {@code 1.0 / x}, which fails for 0 as Python's does. */
+    private static double divideBy(int x) {
+        return 1.0 / (x / x * x); // 0 / 0 throws ArithmeticException; otherwise 1.0 / x
+    }
+
+    /** {@code test_map}. */
+    @Test
+    void map() {
+        inHub(() -> {
+            Pool p = new Pool(3);
+            assertThatThrownBy(() -> p.map(ErrorInHandlerTest::divideBy, List.of(1, 0, 2)))
+                    .isInstanceOf(ArithmeticException.class);
+        });
+        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+    }
+
+    /** {@code test_imap}. */
+    @Test
+    void imap() {
+        inHub(() -> {
+            Pool p = new Pool(1);
+            MapIterator<Double> it = p.imap(ErrorInHandlerTest::divideBy, List.of(1, 0, 2));
+            assertThat(it.next()).isEqualTo(1.0);
+            assertThatThrownBy(it::next).isInstanceOf(ArithmeticException.class);
+            assertThat(it.next()).isEqualTo(0.5);
+            assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+        });
+        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+    }
+
+    /** {@code test_imap_unordered}. */
+    @Test
+    void imapUnordered() {
+        inHub(() -> {
+            Pool p = new Pool(1);
+            MapIterator<Double> it = p.imapUnordered(ErrorInHandlerTest::divideBy, List.of(1, 0, 2));
+            assertThat(it.next()).isEqualTo(1.0);
+            assertThatThrownBy(it::next).isInstanceOf(ArithmeticException.class);
+            assertThat(it.next()).isEqualTo(0.5);
+            assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
+        });
+        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+    }
+}

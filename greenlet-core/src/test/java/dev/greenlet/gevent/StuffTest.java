@@ -1,0 +1,145 @@
+package dev.greenlet.gevent;
+
+import static dev.greenlet.Gevent.joinall;
+import static dev.greenlet.Gevent.sleep;
+import static dev.greenlet.Gevent.spawn;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.greenlet.Greenlet;
+import dev.greenlet.HubTestSupport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * gevent's {@code src/gevent/tests/test__greenlet.py}, class {@code TestStuff}, at tag 22.10.2,
+ * ported one test per gevent test. gevent's {@code ExpectedError} is an
+ * {@link IllegalStateException} with the same message.
+ */
+class StuffTest extends HubTestSupport {
+
+    /** {@code test_wait_noerrors}. */
+    @Test
+    void waitNoerrors() {
+        inHub(() -> {
+            Greenlet<Integer> x = spawn(() -> 1);
+            Greenlet<Integer> y = spawn(() -> 2);
+            Greenlet<Integer> z = spawn(() -> 3);
+            joinall(List.of(x, y, z), null, true);
+            assertThat(List.of(x.value(), y.value(), z.value())).containsExactly(1, 2, 3);
+        });
+    }
+
+    /** {@code test_wait_error}: joinall with raiseError rethrows the failure. */
+    @Test
+    void waitError() {
+        inHub(() -> {
+            Greenlet<Integer> x = spawn(() -> {
+                sleep(SHORT_MS);
+                return 1;
+            });
+            Greenlet<Integer> y = spawn(() -> {
+                throw new IllegalStateException("test_wait_error");
+            });
+            assertThatThrownBy(() -> joinall(List.of(x, y), null, true)).hasMessage("test_wait_error");
+            assertThatThrownBy(() -> joinall(List.of(y), null, true)).hasMessage("test_wait_error");
+            x.join();
+        });
+        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("test_wait_error"));
+    }
+
+    /** {@code test_joinall_exception_order}: the earliest failure is the one raised. */
+    @Test
+    void joinallExceptionOrder() {
+        inHub(() -> {
+            Greenlet<Void> a = spawn(() -> {
+                sleep(SHORT_MS);
+                throw new IllegalStateException("first");
+            });
+            Greenlet<Void> b = spawn(() -> {
+                throw new IllegalStateException("second");
+            });
+            assertThatThrownBy(() -> joinall(List.of(a, b), null, true)).hasMessage("second");
+            joinall(List.of(a, b));
+        });
+        assertThat(reported).extracting(Throwable::getMessage).containsExactly("second", "first");
+    }
+
+    /** {@code test_joinall_count_raise_error}: count still works when failures are not raised. */
+    @Test
+    void joinallCountRaiseError() {
+        inHub(() -> {
+            Greenlet<Void> sleeper = spawn(() -> {
+                while (true) {
+                    sleep(SHORT_MS);
+                }
+            });
+            Greenlet<Void> raiser = spawn(() -> {
+                throw new IllegalStateException("count");
+            });
+            List<Greenlet<Void>> done = joinall(List.of(sleeper, raiser), null, false, 1);
+            assertThat(done).containsExactly(raiser);
+            assertThat(raiser.isDead()).isTrue();
+            assertThat(sleeper.isDead()).isFalse();
+            sleeper.kill();
+            assertThat(sleeper.isDead()).isTrue();
+        });
+        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("count"));
+    }
+
+    /** {@code test_multiple_listeners_error}: a failing link does not keep the others from running. */
+    @Test
+    void multipleListenersError() {
+        List<Integer> results = new ArrayList<>();
+        inHub(() -> {
+            Greenlet<Integer> p = spawn(() -> 5);
+            p.link(g -> {
+                results.add(10);
+                throw new IllegalStateException("listener1");
+            });
+            p.link(g -> {
+                results.add(20);
+                throw new IllegalStateException("listener2");
+            });
+            p.link(g -> {
+                throw new IllegalStateException("listener3");
+            });
+            sleep(SHORT_MS);
+            assertThat(results).containsExactly(10, 20);
+        });
+        assertThat(reported).hasSize(3);
+    }
+
+    /**
+     * {@code test_multiple_listeners_error_unlink_Greenlet_link}: a link that unlinks another
+     * while the dead greenlet notifies its links keeps that other from being called.
+     */
+    @Test
+    void multipleListenersErrorUnlinkGreenletLink() {
+        List<Integer> results = new ArrayList<>();
+        inHub(() -> {
+            Greenlet<Integer> p = spawn(() -> 5);
+            List<Consumer<Greenlet<Integer>>> listeners = new ArrayList<>();
+            listeners.add(g -> {
+                g.unlink(listeners.get(1));
+                results.add(5);
+                throw new IllegalStateException("listener1");
+            });
+            listeners.add(g -> {
+                g.unlink(listeners.get(0));
+                results.add(5);
+                throw new IllegalStateException("listener2");
+            });
+            listeners.add(g -> {
+                throw new IllegalStateException("listener3");
+            });
+            listeners.forEach(p::link);
+            sleep(SHORT_MS);
+            assertThat(results).containsExactly(5);
+            p.kill();
+        });
+        assertThat(reported).extracting(e -> e.getCause().getMessage()).containsExactly("listener1", "listener3");
+    }
+}
