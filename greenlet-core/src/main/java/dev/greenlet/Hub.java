@@ -446,6 +446,14 @@ public final class Hub implements AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
+    /**
+     * This hub's error handler: {@link ErrorHandler#LOGGING} unless replaced (the Spring starter
+     * replaces that default, and only that, with one that logs through the application's logging).
+     */
+    public ErrorHandler errorHandler() {
+        return errorHandler;
+    }
+
     void reportError(Greenlet<?> g, Throwable error) {
         try {
             errorHandler.handleError(g, error);
