@@ -8,8 +8,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The sample application. By default a web application (the examples at {@code /examples/{n}},
- * {@code /slow}, {@code /fanout}, Actuator); with {@code --demo}, it runs the gevent tutorial's
+ * The sample application. By default a web application whose requests run as greenlets on the
+ * carrier engine (the examples at {@code /examples/{n}}, {@code /slow}, {@code /fanout},
+ * Actuator); with {@code --demo}, it runs the gevent tutorial's
  * four examples in order, prints their output, and exits.
  */
 @SpringBootApplication
@@ -30,7 +31,8 @@ public class SampleApplication {
     static int demo(String[] args) {
         List<String> demoArgs = new ArrayList<>(Arrays.asList(args));
         demoArgs.addAll(List.of("--spring.main.web-application-type=none", "--spring.main.banner-mode=off",
-                "--logging.level.root=WARN", "--greenlet.monkey.patch-socket=false",
+                "--logging.level.root=WARN", "--greenlet.monkey.patch-all=false", "--greenlet.web.enabled=false",
+                "--greenlet.monkey.patch-socket=false",
                 "--greenlet.monkey.patch-http-clients=false", "--greenlet.monitor.enabled=false"));
         try (ConfigurableApplicationContext context = SpringApplication.run(SampleApplication.class,
                 demoArgs.toArray(String[]::new))) {

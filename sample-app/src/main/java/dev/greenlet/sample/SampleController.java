@@ -51,7 +51,7 @@ public class SampleController {
     @GetMapping(path = "/slow", produces = MediaType.TEXT_PLAIN_VALUE)
     public String slow(@RequestParam long ms) throws InterruptedException {
         checkMs(ms);
-        Thread.sleep(ms); // a web server thread, not a greenlet
+        Thread.sleep(ms); // the request's greenlet waits; its hub serves other requests meanwhile
         return "ok";
     }
 

@@ -16,7 +16,7 @@ import org.springframework.core.env.Environment;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The web mode with the sample's own application.properties: the monkey patch is on. */
+/** The web mode with the sample's own application.properties: patch-all, and requests as greenlets. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SampleWebTests {
 
@@ -60,7 +60,7 @@ class SampleWebTests {
         assertThat(json.get("wallMillis").asLong()).as("50 x 200 ms one after another: %d ms", serialMs)
                 .isGreaterThanOrEqualTo(200).isLessThan(serialMs / 4);
         assertThat(json.get("cooperativeCalls").asBoolean()).isTrue();
-        assertThat(json.get("patched").toString()).contains("socket").contains("http-clients");
+        assertThat(json.get("patched").toString()).as("patch-all: the carrier engine and DNS").contains("thread").contains("dns");
     }
 
     @Test
@@ -84,13 +84,40 @@ class SampleWebTests {
         assertThat(get("/slow?ms=1").body()).isEqualTo("ok");
     }
 
-    /** Web mode patches sockets at start-up: example 4 says there is no "before" rather than mislabel one. */
+    /** Web mode runs patch-all from start-up: example 4 says there is no "before" rather than mislabel one. */
     @Test
     void example4InWebModeShowsThePatchedSideOnly() throws Exception {
         HttpResponse<String> four = get("/examples/4");
         assertThat(four.statusCode()).isEqualTo(200);
-        assertThat(four.body()).startsWith("dev.greenlet.monkey.PatchedSocketImpl").contains("no \"before\" to show")
+        assertThat(four.body()).contains("carrier engine").contains("no \"before\" to show")
                 .contains("patched: ").doesNotContain("before the patch");
+    }
+
+    /**
+     * Requests are greenlets: 400 requests that each sleep 3 s (more than Tomcat's 200 threads
+     * could hold) overlap, and the readiness probe answers while they all still wait.
+     */
+    @Test
+    void slowRequestsDoNotTieUpThreads() throws Exception {
+        get("/slow?ms=1"); // warm up
+        int requests = 400;
+        long ms = 3_000;
+        long start = System.nanoTime();
+        java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> load = new java.util.ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            load.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow?ms=" + ms)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        HttpResponse<String> ready = get("/readyz");
+        boolean loadStillWaiting = load.stream().noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(loadStillWaiting).as("the probe answered while the slow requests still waited").isTrue();
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> r : load) {
+            assertThat(r.get(60, java.util.concurrent.TimeUnit.SECONDS).body()).isEqualTo("ok");
+        }
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(elapsedMs).as("%d requests of %d ms, 200 at a time, would take at least %d ms", requests, ms, 2 * ms)
+                .isLessThan(2 * ms);
     }
 
     /**

@@ -23,8 +23,8 @@ import java.util.concurrent.Executors;
  * The tutorial's example 4, in Java: the implementation behind a new {@code java.net.Socket}
  * before and after {@code Monkey.patchSocket()}, and what that changes: the same blocking client
  * code, two HTTP calls of 300 ms from two greenlets, stops holding the hub once patched. In a
- * JVM whose sockets were patched at start-up (the sample's web mode) there is no "before": it
- * says so and shows the patched side only. (Java
+ * JVM patched at start-up (the sample's web mode runs patch-all) there is no "before": it says
+ * so and shows the patched side only. (Java
  * has no process-wide {@code select} to patch; its counterpart is {@code Select.select}, in
  * example 3.)
  */
@@ -37,6 +37,16 @@ public final class Example4 {
     }
 
     public void main() throws Exception {
+        if (Monkey.isPatched(Monkey.THREAD)) {
+            // patch-all: the carrier engine makes the JDK's own sockets cooperative; nothing to compare with here.
+            out.println(Monkey.implementationOf(new Socket()));
+            out.println("This JVM runs the carrier engine (" + GreenletProperties.MONKEY_PATCH_ALL + "=true): the JDK's own"
+                    + " socket above waits cooperatively, as every call that parks a virtual thread does, so there is"
+                    + " no \"before\" to show; run the sample with --demo to see both.");
+            out.println(String.format(Locale.ROOT, "Two blocking calls of 0.3 s in two greenlets, patched: %1.1f seconds",
+                    twoBlockingCalls()));
+            return;
+        }
         if (Monkey.isPatched(Monkey.SOCKET)) {
             // The web mode patches sockets at start-up: this JVM has no unpatched socket left to show.
             out.println(Monkey.implementationOf(new Socket()));
