@@ -108,7 +108,9 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
 
     @Override
     public void stop() {
-        drainThenKill();
+        if (graceful) {
+            drainThenKill();
+        }
         running = false;
     }
 
