@@ -39,13 +39,16 @@ class CoroutinePoolTest extends HubTestSupport {
     /** {@code test_apply_raises}. */
     @Test
     void applyRaises() {
+        IllegalStateException expected = new IllegalStateException("expected");
         inHub(() -> {
             Pool pool = new Pool(1);
             assertThatThrownBy(() -> pool.apply(() -> {
-                throw new IllegalStateException("expected");
-            })).hasMessage("expected");
+                throw expected;
+            })).hasMessage("expected").isSameAs(expected);
         });
-        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("expected"));
+        // The pool's greenlet that ran the function failed: gevent reports it through handle_error.
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("expected").isSameAs(expected));
+        assertThat(reportedGreenlets).singleElement().satisfies(g -> assertThat(g.exception()).isSameAs(expected));
     }
 
     /** {@code test_multiple_coros}. */

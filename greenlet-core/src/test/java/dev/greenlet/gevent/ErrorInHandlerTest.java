@@ -30,7 +30,8 @@ class ErrorInHandlerTest extends HubTestSupport {
             assertThatThrownBy(() -> p.map(ErrorInHandlerTest::divideBy, List.of(1, 0, 2)))
                     .isInstanceOf(ArithmeticException.class);
         });
-        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(expectReported()).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(reportedGreenlets).singleElement().satisfies(g -> assertThat(g.exception()).isSameAs(reported.get(0)));
     }
 
     /** {@code test_imap}. */
@@ -44,7 +45,8 @@ class ErrorInHandlerTest extends HubTestSupport {
             assertThat(it.next()).isEqualTo(0.5);
             assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
         });
-        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(expectReported()).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(reportedGreenlets).singleElement().satisfies(g -> assertThat(g.exception()).isSameAs(reported.get(0)));
     }
 
     /** {@code test_imap_unordered}. */
@@ -58,6 +60,7 @@ class ErrorInHandlerTest extends HubTestSupport {
             assertThat(it.next()).isEqualTo(0.5);
             assertThatThrownBy(it::next).isInstanceOf(NoSuchElementException.class);
         });
-        assertThat(reported).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(expectReported()).singleElement().isInstanceOf(ArithmeticException.class);
+        assertThat(reportedGreenlets).singleElement().satisfies(g -> assertThat(g.exception()).isSameAs(reported.get(0)));
     }
 }

@@ -35,6 +35,7 @@ class StuffTest extends HubTestSupport {
     /** {@code test_wait_error}: joinall with raiseError rethrows the failure. */
     @Test
     void waitError() {
+        List<Greenlet<?>> failed = new ArrayList<>();
         inHub(() -> {
             Greenlet<Integer> x = spawn(() -> {
                 sleep(SHORT_MS);
@@ -43,16 +44,20 @@ class StuffTest extends HubTestSupport {
             Greenlet<Integer> y = spawn(() -> {
                 throw new IllegalStateException("test_wait_error");
             });
+            failed.add(y);
             assertThatThrownBy(() -> joinall(List.of(x, y), null, true)).hasMessage("test_wait_error");
             assertThatThrownBy(() -> joinall(List.of(y), null, true)).hasMessage("test_wait_error");
             x.join();
         });
-        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("test_wait_error"));
+        // y failed (x did not): gevent reports y's error through handle_error.
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("test_wait_error"));
+        assertThat(reportedGreenlets).containsExactlyElementsOf(failed);
     }
 
     /** {@code test_joinall_exception_order}: the earliest failure is the one raised. */
     @Test
     void joinallExceptionOrder() {
+        List<Greenlet<?>> failed = new ArrayList<>();
         inHub(() -> {
             Greenlet<Void> a = spawn(() -> {
                 sleep(SHORT_MS);
@@ -61,15 +66,20 @@ class StuffTest extends HubTestSupport {
             Greenlet<Void> b = spawn(() -> {
                 throw new IllegalStateException("second");
             });
+            failed.add(b);
+            failed.add(a); // b fails first, a after its sleep
             assertThatThrownBy(() -> joinall(List.of(a, b), null, true)).hasMessage("second");
             joinall(List.of(a, b));
         });
-        assertThat(reported).extracting(Throwable::getMessage).containsExactly("second", "first");
+        // Both failed, each reported through handle_error as it died.
+        assertThat(expectReported()).extracting(Throwable::getMessage).containsExactly("second", "first");
+        assertThat(reportedGreenlets).containsExactlyElementsOf(failed);
     }
 
     /** {@code test_joinall_count_raise_error}: count still works when failures are not raised. */
     @Test
     void joinallCountRaiseError() {
+        List<Greenlet<?>> failed = new ArrayList<>();
         inHub(() -> {
             Greenlet<Void> sleeper = spawn(() -> {
                 while (true) {
@@ -79,6 +89,7 @@ class StuffTest extends HubTestSupport {
             Greenlet<Void> raiser = spawn(() -> {
                 throw new IllegalStateException("count");
             });
+            failed.add(raiser);
             List<Greenlet<Void>> done = joinall(List.of(sleeper, raiser), null, false, 1);
             assertThat(done).containsExactly(raiser);
             assertThat(raiser.isDead()).isTrue();
@@ -86,15 +97,20 @@ class StuffTest extends HubTestSupport {
             sleeper.kill();
             assertThat(sleeper.isDead()).isTrue();
         });
-        assertThat(reported).singleElement().satisfies(e -> assertThat(e).hasMessage("count"));
+        // The raiser's failure is reported through handle_error even though joinall does not raise it;
+        // the sleeper's kill (GreenletExit) is not a failure.
+        assertThat(expectReported()).singleElement().satisfies(e -> assertThat(e).hasMessage("count"));
+        assertThat(reportedGreenlets).containsExactlyElementsOf(failed);
     }
 
     /** {@code test_multiple_listeners_error}: a failing link does not keep the others from running. */
     @Test
     void multipleListenersError() {
         List<Integer> results = new ArrayList<>();
+        List<Greenlet<?>> linked = new ArrayList<>();
         inHub(() -> {
             Greenlet<Integer> p = spawn(() -> 5);
+            linked.add(p);
             p.link(g -> {
                 results.add(10);
                 throw new IllegalStateException("listener1");
@@ -109,7 +125,13 @@ class StuffTest extends HubTestSupport {
             sleep(SHORT_MS);
             assertThat(results).containsExactly(10, 20);
         });
-        assertThat(reported).hasSize(3);
+        // Each failing link is reported through handle_error (gevent: "all of the errors should be
+        // logged"), in link order, on the greenlet it was linked to.
+        assertThat(expectReported()).hasSize(3)
+                .allSatisfy(e -> assertThat(e).isInstanceOf(IllegalStateException.class)
+                        .hasCauseInstanceOf(IllegalStateException.class))
+                .extracting(e -> e.getCause().getMessage()).containsExactly("listener1", "listener2", "listener3");
+        assertThat(reportedGreenlets).hasSize(3).containsOnly(linked.get(0));
     }
 
     /**
@@ -119,8 +141,10 @@ class StuffTest extends HubTestSupport {
     @Test
     void multipleListenersErrorUnlinkGreenletLink() {
         List<Integer> results = new ArrayList<>();
+        List<Greenlet<?>> linked = new ArrayList<>();
         inHub(() -> {
             Greenlet<Integer> p = spawn(() -> 5);
+            linked.add(p);
             List<Consumer<Greenlet<Integer>>> listeners = new ArrayList<>();
             listeners.add(g -> {
                 g.unlink(listeners.get(1));
@@ -140,6 +164,8 @@ class StuffTest extends HubTestSupport {
             assertThat(results).containsExactly(5);
             p.kill();
         });
-        assertThat(reported).extracting(e -> e.getCause().getMessage()).containsExactly("listener1", "listener3");
+        // The two links that ran and failed are reported through handle_error; the unlinked one is not.
+        assertThat(expectReported()).extracting(e -> e.getCause().getMessage()).containsExactly("listener1", "listener3");
+        assertThat(reportedGreenlets).hasSize(2).containsOnly(linked.get(0));
     }
 }
