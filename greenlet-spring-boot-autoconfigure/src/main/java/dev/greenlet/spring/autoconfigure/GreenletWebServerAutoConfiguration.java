@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.jetty.JettyWebServerFactory;
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
@@ -48,6 +49,7 @@ public final class GreenletWebServerAutoConfiguration {
 
     /** Not a default candidate: an injectable {@code Executor} would make Boot's applicationTaskExecutor back off. */
     @Bean(name = REQUEST_EXECUTOR, defaultCandidate = false)
+    @ConditionalOnMissingBean(name = REQUEST_EXECUTOR)
     GreenletRequestExecutor greenletRequestExecutor(GreenletHubs hubs, GreenletProperties properties,
             Environment environment) {
         boolean graceful = environment.getProperty("server.shutdown", Shutdown.class, Shutdown.GRACEFUL)
@@ -56,6 +58,7 @@ public final class GreenletWebServerAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean(name = "requestGreenletFilter")
     FilterRegistrationBean<RequestGreenletFilter> requestGreenletFilter() {
         FilterRegistrationBean<RequestGreenletFilter> registration = new FilterRegistrationBean<>(
                 new RequestGreenletFilter());
@@ -71,6 +74,7 @@ public final class GreenletWebServerAutoConfiguration {
     static class TomcatConfiguration {
 
         @Bean
+        @ConditionalOnMissingBean(name = "greenletTomcatCustomizer")
         WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> greenletTomcatCustomizer(
                 @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
             return new OrderedCustomizer<>() {
@@ -92,6 +96,7 @@ public final class GreenletWebServerAutoConfiguration {
     static class JettyConfiguration {
 
         @Bean
+        @ConditionalOnMissingBean(name = "greenletJettyCustomizer")
         WebServerFactoryCustomizer<JettyWebServerFactory> greenletJettyCustomizer(
                 @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
             return new OrderedCustomizer<>() {
