@@ -98,7 +98,7 @@ public final class Hub implements AutoCloseable {
     final Scheduler scheduler;
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
-    private int liveCount;                 // guarded by this
+    private volatile int liveCount;        // written under this; read without it (the carrier must never wait for this monitor)
     private long spawned;                  // guarded by this
     private long finished;                 // guarded by this: greenlets that ended, however
     private long failed;                   // guarded by this: ... with an exception other than GreenletExit
@@ -276,11 +276,15 @@ public final class Hub implements AutoCloseable {
         return closed;
     }
 
-    /** The number of started greenlets of this hub that have not finished. */
+    /**
+     * The number of started greenlets of this hub that have not finished. Read without the
+     * hub's monitor: the carrier engine's carrier thread reads it between turns, and a carrier
+     * that waited for a monitor which one of its own greenlets contends would deadlock the hub
+     * (measured: a greenlet blocked entering the monitor in {@code retire} holds the monitor's
+     * succession while it waits for the very carrier that waits for the monitor).
+     */
     public int liveCount() {
-        synchronized (this) {
-            return liveCount;
-        }
+        return liveCount;
     }
 
     /** The started greenlets of this hub that have not finished, oldest first. */
