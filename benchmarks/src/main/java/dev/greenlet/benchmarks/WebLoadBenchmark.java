@@ -224,7 +224,17 @@ public final class WebLoadBenchmark {
             long probeMax = 0; // a health probe's view: a request that needs no pool, every 200 ms, on a new connection
             while (System.nanoTime() - from < measureSeconds * 1_000_000_000L) {
                 long t0 = System.nanoTime();
-                get(port, "/waiting");
+                try {
+                    get(port, "/waiting", 10_000);
+                } catch (java.net.SocketTimeoutException slow) {
+                    // A probe that waits 10 s means a stalled hub: dump the server's threads for the post-mortem.
+                    Path dump = Files.createTempFile("web-load-stall-" + mode + "-", ".json");
+                    new ProcessBuilder(Path.of(javaCommand).resolveSibling("jcmd").toString(), String.valueOf(server.pid()),
+                            "Thread.dump_to_file", "-overwrite", "-format=json", dump.toString()).inheritIO().start().waitFor();
+                    System.out.println("STALL: a probe got no answer in 10 s; the server's threads are in " + dump);
+                    probeMax = Math.max(probeMax, System.nanoTime() - t0);
+                    break;
+                }
                 probeMax = Math.max(probeMax, System.nanoTime() - t0);
                 Thread.sleep(200);
             }
@@ -421,8 +431,12 @@ public final class WebLoadBenchmark {
     }
 
     static String get(int port, String path) throws IOException {
+        return get(port, path, 120_000);
+    }
+
+    static String get(int port, String path, int timeoutMs) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(120_000);
+            s.setSoTimeout(timeoutMs);
             s.getOutputStream().write(request(path));
             return readResponse(new BufferedInputStream(s.getInputStream()));
         }
