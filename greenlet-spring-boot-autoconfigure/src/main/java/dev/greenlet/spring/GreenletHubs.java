@@ -2,6 +2,7 @@ package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
+import dev.greenlet.Waiter;
 import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.List;
@@ -120,10 +121,9 @@ public class GreenletHubs implements SmartLifecycle {
     public void stop() {
         running = false;
         Hub.uninstallDefault(hubs.get(0), previousDefault);
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        long deadline = Waiter.deadline(shutdownTimeout);
         for (Hub hub : hubs) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            List<Greenlet<?>> killed = hub.shutdownQuietly(Duration.ofNanos(left)); // logged here, once
+            List<Greenlet<?>> killed = hub.shutdownQuietly(Waiter.remaining(deadline)); // logged here, once
             if (!killed.isEmpty()) {
                 logger.warn("Hub '" + hub.name() + "' closed; killed " + killed.size() + " greenlet(s) still running "
                         + shutdownTimeout.toMillis() + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT
