@@ -153,14 +153,7 @@ public final class WebLoadBenchmark {
         /** Used heap after full GCs, in bytes. */
         @GetMapping("/heap")
         public String heap() throws InterruptedException {
-            Runtime rt = Runtime.getRuntime();
-            long used = Long.MAX_VALUE;
-            for (int i = 0; i < 4; i++) {
-                System.gc();
-                Thread.sleep(100);
-                used = Math.min(used, rt.totalMemory() - rt.freeMemory());
-            }
-            return String.valueOf(used);
+            return String.valueOf(HeapPerParkedGreenlet.usedAfterGc());
         }
     }
 
