@@ -1,5 +1,7 @@
 package dev.greenlet;
 
+import dev.greenlet.diagnostics.GreenletInfo;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.internal.Callables;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The application's hubs and their lifecycle: work is spread over them round-robin, each
- * optionally watched by a {@link dev.greenlet.HubMonitor}, and on shutdown each stops accepting greenlets,
+ * optionally watched by a {@link dev.greenlet.diagnostics.HubMonitor}, and on shutdown each stops accepting greenlets,
  * waits for the running ones up to a timeout, then kills what is left and logs, once, what it
  * killed and why. Hubs that log failures with the core's default handler log them through the
  * application's logging instead, which still works during shutdown. While they run, the first hub is the JVM's {@linkplain Hub#getDefault() default

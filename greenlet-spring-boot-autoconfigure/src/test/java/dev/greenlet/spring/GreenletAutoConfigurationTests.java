@@ -315,7 +315,7 @@ class GreenletAutoConfigurationTests {
                 GreenletProperties.MONITOR_UNHEALTHY_AFTER + "=100ms")
                 .run(context -> {
                     Hub hub = context.getBean(Hub.class);
-                    hub.monitor().removeListener(dev.greenlet.HubMonitor.LOGGING);
+                    hub.monitor().removeListener(dev.greenlet.diagnostics.HubMonitor.LOGGING);
                     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
                     var blocker = hub.spawn(() -> {
                         release.await(); // not cooperative on the permit engine: holds the hub until released

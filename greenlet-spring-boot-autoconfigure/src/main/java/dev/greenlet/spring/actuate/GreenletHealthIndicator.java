@@ -2,7 +2,7 @@ package dev.greenlet.spring.actuate;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.HubMonitor;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
 import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;

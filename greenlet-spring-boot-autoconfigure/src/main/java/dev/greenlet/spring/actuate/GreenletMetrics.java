@@ -1,7 +1,7 @@
 package dev.greenlet.spring.actuate;
 
 import dev.greenlet.Hub;
-import dev.greenlet.HubMonitor;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;

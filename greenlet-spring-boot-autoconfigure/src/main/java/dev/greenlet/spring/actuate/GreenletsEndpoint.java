@@ -1,6 +1,6 @@
 package dev.greenlet.spring.actuate;
 
-import dev.greenlet.GreenletInfo;
+import dev.greenlet.diagnostics.GreenletInfo;
 import dev.greenlet.Hub;
 import dev.greenlet.spring.GreenletHubs;
 import java.util.ArrayList;

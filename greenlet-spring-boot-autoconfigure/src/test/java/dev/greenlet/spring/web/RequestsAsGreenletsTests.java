@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.HubMonitor;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,8 @@
-package dev.greenlet;
+package dev.greenlet.diagnostics;
+
+import dev.greenlet.Gevent;
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
 
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;

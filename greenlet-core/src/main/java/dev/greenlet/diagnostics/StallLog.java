@@ -1,4 +1,5 @@
-package dev.greenlet;
+package dev.greenlet.diagnostics;
+
 
 import java.time.Duration;
 import java.util.HashMap;

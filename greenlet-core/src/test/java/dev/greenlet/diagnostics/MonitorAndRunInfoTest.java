@@ -1,9 +1,14 @@
-package dev.greenlet;
+package dev.greenlet.diagnostics;
 
 import static dev.greenlet.Gevent.joinall;
 import static dev.greenlet.Gevent.sleep;
 import static dev.greenlet.Gevent.spawn;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.greenlet.Gevent;
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
+import dev.greenlet.HubTestSupport;
 
 import dev.greenlet.event.Event;
 import java.time.Duration;

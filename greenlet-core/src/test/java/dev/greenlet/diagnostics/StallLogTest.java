@@ -1,6 +1,10 @@
-package dev.greenlet;
+package dev.greenlet.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
+import dev.greenlet.HubTestSupport;
 
 import java.time.Duration;
 import java.util.ArrayList;

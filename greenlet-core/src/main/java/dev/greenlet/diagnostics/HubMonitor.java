@@ -1,4 +1,8 @@
-package dev.greenlet;
+package dev.greenlet.diagnostics;
+
+import dev.greenlet.Gevent;
+import dev.greenlet.Greenlet;
+import dev.greenlet.Hub;
 
 import java.time.Duration;
 import java.util.List;
@@ -111,12 +115,19 @@ public final class HubMonitor implements AutoCloseable {
     private volatile long blockedSince;          // when the current holder was first seen holding the permit; 0: none
     private volatile Greenlet<?> blockedHolder;  // that holder
 
-    HubMonitor(Hub hub, Duration maxBlockingTime) {
-        this.hub = hub;
-        this.maxNanos = Greenlet.checkDuration(maxBlockingTime, "maxBlockingTime");
-        if (maxNanos == 0) {
+    /**
+     * Starts watching {@code hub}. {@link Hub#startMonitor} is the usual way: it also makes this the
+     * hub's {@linkplain Hub#monitor() monitor}, which health and metrics read and shutdown closes.
+     *
+     * @throws IllegalArgumentException if {@code maxBlockingTime} is not positive
+     */
+    public HubMonitor(Hub hub, Duration maxBlockingTime) {
+        this.hub = Objects.requireNonNull(hub, "hub");
+        Objects.requireNonNull(maxBlockingTime, "maxBlockingTime");
+        if (maxBlockingTime.isNegative() || maxBlockingTime.isZero()) {
             throw new IllegalArgumentException("maxBlockingTime must be positive, got " + maxBlockingTime);
         }
+        this.maxNanos = maxBlockingTime.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toNanos() : maxBlockingTime.toNanos();
         this.thread = Thread.ofPlatform().daemon().name("greenlet-monitor-" + hub.name()).unstarted(this::run);
         thread.start();
     }
@@ -148,6 +159,24 @@ public final class HubMonitor implements AutoCloseable {
             return Duration.ZERO;
         }
         return Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /**
+     * Whether the hub is stalled now: one greenlet has held it at least {@code maxBlockingTime}
+     * without a cooperative point, as last sampled. Cheap (a few volatile reads) and safe from any
+     * thread: the starter reads it to place new work on a hub that is not stalled.
+     */
+    public boolean isStalled() {
+        return currentBlocking().toNanos() >= maxNanos;
+    }
+
+    /**
+     * How long the hub has been stalled: {@link #currentBlocking()} once it reached
+     * {@code maxBlockingTime}, else {@link Duration#ZERO}. Cheap and thread-safe, as {@link #isStalled()}.
+     */
+    public Duration stalledFor() {
+        Duration d = currentBlocking();
+        return d.toNanos() >= maxNanos ? d : Duration.ZERO;
     }
 
     /** The greenlet {@link #currentBlocking()} is about, or null. */
