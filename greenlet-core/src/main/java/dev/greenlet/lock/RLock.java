@@ -2,9 +2,8 @@ package dev.greenlet.lock;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Waiter;
+import dev.greenlet.internal.WaitQueue;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * A reentrant lock owned by a greenlet (or a plain thread), which may acquire it again
@@ -24,15 +23,27 @@ import java.util.Map;
  * cooperative points needs none, but a critical section that waits (a read-modify-write
  * around a network call) does.
  *
- * <p>Implementation overview: {@code lock} guards the owner, the hold count and the FIFO map
- * from each waiter to the greenlet or thread it acquires for.
+ * <p>Implementation overview: {@code lock} guards the owner, the hold count and a
+ * {@link WaitQueue} of acquirers, each node naming the greenlet or thread it acquires for. The
+ * last release hands the lock to the first acquirer that takes the signal, setting it as owner
+ * before the signal; so the lock is never free while an acquirer waits.
  */
 public class RLock {
 
     private final Object lock = new Object();
     private Object owner;   // guarded by lock: the owning Greenlet or Thread, or null
     private int count;      // guarded by lock: holds by the owner
-    private final LinkedHashMap<Waiter, Object> waiters = new LinkedHashMap<>(); // guarded by lock
+    private final WaitQueue<Acquirer> waiters = new WaitQueue<>(lock);
+
+    /** A waiting acquirer and the greenlet or thread it acquires for. */
+    private static final class Acquirer extends WaitQueue.Node {
+        final Object owner;
+
+        Acquirer(Waiter waiter, Object owner) {
+            super(waiter);
+            this.owner = owner;
+        }
+    }
 
     private static Object me() {
         Greenlet<?> g = Greenlet.current();
@@ -56,7 +67,7 @@ public class RLock {
 
     private boolean acquireUntil(long deadline, boolean block) {
         Object me = me();
-        Waiter w;
+        Acquirer node;
         synchronized (lock) {
             if (owner == null || owner == me) {
                 owner = me;
@@ -66,14 +77,9 @@ public class RLock {
             if (!block || Waiter.isPast(deadline)) {
                 return false;
             }
-            w = Waiter.forCurrent(this);
-            waiters.put(w, me);
+            node = waiters.add(new Acquirer(Waiter.forCurrent(this), me));
         }
-        return w.awaitOrWithdraw(deadline, () -> { // signalled: a release handed us the lock
-            synchronized (lock) {
-                waiters.remove(w);
-            }
-        });
+        return waiters.await(node, deadline); // signalled: a release handed us the lock
     }
 
     /**
@@ -92,17 +98,11 @@ public class RLock {
             if (--count > 0) {
                 return;
             }
-            owner = null;
-            var it = waiters.entrySet().iterator();
-            while (it.hasNext()) {
-                Map.Entry<Waiter, Object> next = it.next();
-                it.remove();
-                // Set the owner before the signal, so the woken waiter finds the lock its own.
-                owner = next.getValue();
+            // Set the owner before the signal, so the woken waiter finds the lock its own.
+            if (waiters.signalFirst(next -> {
+                owner = next.owner;
                 count = 1;
-                if (next.getKey().signal()) {
-                    return;
-                }
+            }) == null) {
                 owner = null;
                 count = 0;
             }

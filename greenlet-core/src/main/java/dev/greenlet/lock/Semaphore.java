@@ -1,12 +1,10 @@
 package dev.greenlet.lock;
 
 import dev.greenlet.Waitable;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import dev.greenlet.Waiter;
+import dev.greenlet.internal.WaitQueue;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.util.List;
 
 /**
  * A counting semaphore for greenlets and threads (gevent's {@code Semaphore}).
@@ -25,19 +23,20 @@ import java.util.LinkedHashSet;
  * no permit; a waiter that was handed a permit before the kill arrived returns holding it, and
  * the kill lands at its next cooperative point.
  *
- * <p>Implementation overview: {@code lock} guards the counter and the FIFO waiter set. The set
- * is non-empty only while the counter is 0 (a release with waiters hands off instead of
- * counting), so acquiring never needs to look past the counter. Watchers ({@link #await}) and
- * rawlinks ({@link #rawlink}, what {@code Gevent.wait} uses) are all woken by a release that
- * leaves a permit free; rawlinks run after the lock is released.
+ * <p>Implementation overview: {@code lock} guards the counter and two {@link WaitQueue}s (the
+ * register, await-or-withdraw, hand-over protocol every primitive shares). {@code acquirers}
+ * is non-empty only while the counter is 0 (a release with waiters hands its permit to the
+ * first acquirer that takes the signal instead of counting it), so acquiring never needs to
+ * look past the counter. Watchers ({@link #await}) and rawlinks ({@link #rawlink}, what
+ * {@code Gevent.wait} uses) are all woken by a release that leaves a permit free; rawlinks
+ * run after the lock is released.
  */
 public class Semaphore implements Waitable {
 
     final Object lock = new Object();
     int counter;                                                     // guarded by lock
-    private final LinkedHashSet<Waiter> acquirers = new LinkedHashSet<>(); // guarded by lock; non-empty only if counter == 0
-    private final LinkedHashSet<Waiter> watchers = new LinkedHashSet<>();  // guarded by lock: await() callers
-    private List<Runnable> rawlinks;                                       // guarded by lock: fire once, at the next free permit
+    private final WaitQueue<WaitQueue.Node> acquirers = new WaitQueue<>(lock); // non-empty only if counter == 0
+    private final WaitQueue<WaitQueue.Node> watchers = new WaitQueue<>(lock);  // await() callers; its rawlinks fire at the next free permit
 
     /**
      * A semaphore with {@code value} permits.
@@ -71,7 +70,7 @@ public class Semaphore implements Waitable {
     }
 
     private boolean acquireUntil(long deadline, boolean block) {
-        Waiter w;
+        WaitQueue.Node node;
         synchronized (lock) {
             if (counter > 0) {
                 counter--;
@@ -80,14 +79,9 @@ public class Semaphore implements Waitable {
             if (!block || Waiter.isPast(deadline)) {
                 return false;
             }
-            w = Waiter.forCurrent(this);
-            acquirers.add(w);
+            node = acquirers.add(new WaitQueue.Node(Waiter.forCurrent(this)));
         }
-        return w.awaitOrWithdraw(deadline, () -> { // signalled: a release handed us its permit
-            synchronized (lock) {
-                acquirers.remove(w);
-            }
-        });
+        return acquirers.await(node, deadline); // signalled: a release handed us its permit
     }
 
     /** Returns a permit: to the first waiter if any, else to the counter. Any thread may call it. */
@@ -95,23 +89,14 @@ public class Semaphore implements Waitable {
         List<Runnable> linked;
         synchronized (lock) {
             checkRelease();
-            while (!acquirers.isEmpty()) {
-                if (acquirers.removeFirst().signal()) {
-                    return; // the permit went to a waiter: none is free
-                }
+            if (acquirers.signalFirst(null) != null) {
+                return; // the permit went to a waiter: none is free
             }
             counter++;
-            while (!watchers.isEmpty()) {
-                watchers.removeFirst().signal();
-            }
-            linked = rawlinks;
-            rawlinks = null;
+            watchers.signalAll();
+            linked = watchers.takeRawlinks();
         }
-        if (linked != null) {
-            for (Runnable r : linked) {
-                r.run();
-            }
-        }
+        WaitQueue.runAll(linked);
     }
 
     /** Whether a permit is free now: what {@link dev.greenlet.Gevent#wait} waits for (gevent's {@code ready()}). */
@@ -127,26 +112,12 @@ public class Semaphore implements Waitable {
      */
     @Override
     public void rawlink(Runnable callback) {
-        Objects.requireNonNull(callback, "callback");
-        synchronized (lock) {
-            if (counter == 0) {
-                if (rawlinks == null) {
-                    rawlinks = new ArrayList<>(2);
-                }
-                rawlinks.add(callback);
-                return;
-            }
-        }
-        callback.run();
+        watchers.rawlink(callback, () -> counter > 0);
     }
 
     @Override
     public void unlink(Runnable callback) {
-        synchronized (lock) {
-            if (rawlinks != null) {
-                rawlinks.remove(callback);
-            }
-        }
+        watchers.unlink(callback);
     }
 
     /** A check before a release, holding {@code lock}; the bounded semaphore refuses to exceed its bound. */
@@ -165,7 +136,7 @@ public class Semaphore implements Waitable {
      */
     public boolean await(Duration timeout) {
         long deadline = Waiter.deadline(timeout);
-        Waiter w;
+        WaitQueue.Node node;
         synchronized (lock) {
             if (counter > 0) {
                 return true;
@@ -173,14 +144,9 @@ public class Semaphore implements Waitable {
             if (Waiter.isPast(deadline)) {
                 return false;
             }
-            w = Waiter.forCurrent(this);
-            watchers.add(w);
+            node = watchers.add(new WaitQueue.Node(Waiter.forCurrent(this)));
         }
-        return w.awaitOrWithdraw(deadline, () -> {
-            synchronized (lock) {
-                watchers.remove(w);
-            }
-        });
+        return watchers.await(node, deadline);
     }
 
     /** Whether no permit is free now (gevent's {@code locked()}). */

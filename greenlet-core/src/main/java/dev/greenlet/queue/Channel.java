@@ -44,18 +44,13 @@ public class Channel<T> extends Queue<T> {
             }
             return true;
         }
-        return awaitNode(node, putters, deadline);
+        return putters.await(node, deadline);
     }
 
     @Override
     T takeFromPutterLocked() {
-        while (!putters.isEmpty()) {
-            Node<T> putter = putters.removeFirst();
-            if (putter.waiter.signal()) {
-                return putter.item;
-            }
-        }
-        return null;
+        Node<T> putter = putters.signalFirst(null);
+        return putter == null ? null : putter.item;
     }
 
     /** Always true: a channel has no room. */

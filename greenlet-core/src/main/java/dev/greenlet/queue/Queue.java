@@ -1,11 +1,11 @@
 package dev.greenlet.queue;
 
 import dev.greenlet.Waiter;
+import dev.greenlet.internal.WaitQueue;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 
 /**
@@ -31,8 +31,9 @@ import java.util.Objects;
  * iteration consumes). {@link #peek()} waits for an item as gevent's {@code peek()} does;
  * {@link #peekNowait()} is gevent's {@code peek_nowait()}.
  *
- * <p>Implementation overview: {@code lock} guards the items and the two FIFO sets of waiting
- * getters and putters, each a {@link Node} holding the waiter and the item it hands over.
+ * <p>Implementation overview: {@code lock} guards the items and two {@link WaitQueue}s (the
+ * register, await-or-withdraw, hand-over protocol every primitive shares) of waiting getters
+ * and putters, each a {@link Node} holding the waiter and the item it hands over.
  * Getters wait only while there are no items, and putters only while the queue is full, so a
  * put with waiting getters hands its item to the first getter whose waiter it can still signal
  * (one that timed out or was killed refuses the signal and is skipped).
@@ -42,17 +43,16 @@ import java.util.Objects;
 public class Queue<T> implements Iterable<T> {
 
     /** A waiting getter or putter and the item it hands over. */
-    static final class Node<T> {
-        final Waiter waiter;
+    static final class Node<T> extends WaitQueue.Node {
         final boolean peeks;   // a peek(): woken with an item that it leaves in the queue
-        T item;
+        T item;                // a putter's item, or the item handed to a getter before its signal
 
         Node(Waiter waiter, T item) {
             this(waiter, item, false);
         }
 
         Node(Waiter waiter, T item, boolean peeks) {
-            this.waiter = waiter;
+            super(waiter);
             this.item = item;
             this.peeks = peeks;
         }
@@ -61,8 +61,8 @@ public class Queue<T> implements Iterable<T> {
     final Object lock = new Object();
     private final java.util.Queue<T> items;                          // guarded by lock
     private final int maxsize;                                       // Integer.MAX_VALUE when unbounded
-    final LinkedHashSet<Node<T>> getters = new LinkedHashSet<>();    // guarded by lock; non-empty only if items is empty
-    final LinkedHashSet<Node<T>> putters = new LinkedHashSet<>();    // guarded by lock; non-empty only if full
+    final WaitQueue<Node<T>> getters = new WaitQueue<>(lock);        // non-empty only if items is empty
+    final WaitQueue<Node<T>> putters = new WaitQueue<>(lock);        // non-empty only if full
 
     /** An unbounded queue. */
     public Queue() {
@@ -144,7 +144,7 @@ public class Queue<T> implements Iterable<T> {
             node = new Node<>(Waiter.forCurrent(this), item);
             putters.add(node);
         }
-        return awaitNode(node, putters, deadline);
+        return putters.await(node, deadline);
     }
 
     /** Hook for {@link JoinableQueue}: an item was accepted; called holding {@code lock}. */
@@ -156,16 +156,11 @@ public class Queue<T> implements Iterable<T> {
      * Waiting peekers before it are woken with the item on the way, which they do not take.
      */
     final boolean handToGetterLocked(T item) {
-        while (!getters.isEmpty()) {
-            Node<T> getter = getters.removeFirst();
-            getter.item = item;
-            if (getter.waiter.signal()) {
-                if (!getter.peeks) {
-                    return true;
-                }
-                continue;
+        Node<T> getter;
+        while ((getter = getters.signalFirst(g -> g.item = item)) != null) {
+            if (!getter.peeks) {
+                return true;
             }
-            getter.item = null;
         }
         return false;
     }
@@ -226,32 +221,21 @@ public class Queue<T> implements Iterable<T> {
             node = new Node<>(Waiter.forCurrent(this), null);
             getters.add(node);
         }
-        return awaitNode(node, getters, deadline) ? node.item : null;
+        return getters.await(node, deadline) ? node.item : null;
     }
 
     /** After a get made room: moves the first waiting putter's item in; holding {@code lock}. */
     private void admitPutterLocked() {
-        while (!putters.isEmpty() && items.size() < maxsize) {
-            Node<T> putter = putters.removeFirst();
-            if (putter.waiter.signal()) {
-                items.add(putter.item);
-                onPutLocked();
-            }
+        Node<T> putter;
+        while (items.size() < maxsize && (putter = putters.signalFirst(null)) != null) {
+            items.add(putter.item);
+            onPutLocked();
         }
     }
 
     /** Takes an item straight from a waiting putter (a {@link Channel}, which holds none); holding {@code lock}. */
     T takeFromPutterLocked() {
         return null;
-    }
-
-    /** Waits for {@code node} to be served; on timeout or kill, withdraws it. True if served. */
-    final boolean awaitNode(Node<T> node, LinkedHashSet<Node<T>> waiting, long deadline) {
-        return node.waiter.awaitOrWithdraw(deadline, () -> {
-            synchronized (lock) {
-                waiting.remove(node);
-            }
-        });
     }
 
     // ---------------------------------------------------------------- inspection
@@ -301,7 +285,7 @@ public class Queue<T> implements Iterable<T> {
             node = new Node<>(Waiter.forCurrent(this), null, true);
             getters.add(node);
         }
-        return awaitNode(node, getters, deadline) ? node.item : null;
+        return getters.await(node, deadline) ? node.item : null;
     }
 
     /** The number of items in the queue (gevent's {@code qsize()}). */
