@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.monkey.Monkey;
+import dev.greenlet.spring.autoconfigure.CarrierEngineUnavailableException;
 import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,9 +21,10 @@ import org.springframework.context.annotation.Configuration;
 /**
  * In a JVM of its own, started without {@code --add-opens java.base/java.lang=ALL-UNNAMED}:
  * {@code greenlet.monkey.patch-all=true} cannot be applied there, so start-up fails before any
- * bean exists, with {@code Monkey.patchAll()}'s message naming the flag; nothing falls back to
- * a weaker patch.
+ * bean exists, with Boot's failure report naming the flag and every place it goes; nothing falls
+ * back to a weaker patch.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class PatchAllWithoutAddOpensTests {
 
     @BeforeEach
@@ -29,15 +33,24 @@ class PatchAllWithoutAddOpensTests {
     }
 
     @Test
-    void patchAllFailsStartUpBeforeAnyBeanWithTheMessageThatNamesTheFix() {
-        String fix = Runtime.version().feature() >= 24 ? "--add-opens java.base/java.lang=ALL-UNNAMED" : "24";
+    void patchAllFailsStartUpBeforeAnyBeanWithBootsReportShowingWhereTheFlagGoes(CapturedOutput output) {
         assertThatThrownBy(() -> start(GreenletProperties.MONKEY_PATCH_ALL + "=true").close())
-                .satisfies(e -> assertThat(Stream.iterate(e, c -> c != null, Throwable::getCause))
-                        .as("the exception or a cause says what is missing")
-                        .anySatisfy(c -> assertThat(c).isInstanceOf(IllegalStateException.class)
-                                .hasMessageContaining(fix)));
+                .isInstanceOf(CarrierEngineUnavailableException.class)
+                .hasMessageContaining("--add-opens java.base/java.lang=ALL-UNNAMED");
         assertThat(Probe.created).as("beans created").hasValue(0);
         assertThat(Monkey.isPatched(Monkey.THREAD)).isFalse();
+        String report = GreenletFailureAnalyzersTests.report(output);
+        assertThat(report).contains("greenlet.monkey.patch-all=true selects the carrier engine")
+                .contains("it was started without --add-opens java.base/java.lang=ALL-UNNAMED")
+                .contains("<jvmArguments>--add-opens java.base/java.lang=ALL-UNNAMED</jvmArguments>")
+                .contains("<argLine/>")
+                .contains("<argLine>@{argLine} --add-opens java.base/java.lang=ALL-UNNAMED</argLine>")
+                .contains("<Add-Opens>java.base/java.lang</Add-Opens>")
+                .contains("tasks.named('bootRun') { jvmArgs '--add-opens', 'java.base/java.lang=ALL-UNNAMED' }")
+                .contains("tasks.named('test') { jvmArgs '--add-opens', 'java.base/java.lang=ALL-UNNAMED' }")
+                .contains("tasks.named('bootJar') { manifest { attributes 'Add-Opens': 'java.base/java.lang' } }")
+                .contains("JAVA_TOOL_OPTIONS=--add-opens=java.base/java.lang=ALL-UNNAMED")
+                .contains("Or remove greenlet.monkey.patch-all");
     }
 
     @Test

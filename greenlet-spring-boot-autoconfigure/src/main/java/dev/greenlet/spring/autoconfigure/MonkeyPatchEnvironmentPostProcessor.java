@@ -1,8 +1,10 @@
 package dev.greenlet.spring.autoconfigure;
 
+import dev.greenlet.Hub;
 import dev.greenlet.monkey.Monkey;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.config.ConfigDataEnvironmentPostProcessor;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.Ordered;
@@ -17,9 +19,13 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * {@link Monkey#patchAll()} selects. The patch is JVM-wide and irreversible, as {@link Monkey}
  * explains.
  *
- * <p>A patch that cannot be applied fails start-up with its own message: {@code patchAll()}
- * names what is missing (JDK 24+, {@code --add-opens java.base/java.lang=ALL-UNNAMED}) and where
- * to put it. Nothing falls back silently to a weaker patch.
+ * <p>What cannot work fails start-up here, before any bean exists, with an exception that a
+ * failure analyzer turns into Boot's "APPLICATION FAILED TO START" report: an invalid
+ * {@code greenlet.*} value ({@link GreenletPropertiesFailureAnalyzer}); {@code patch-all} on a
+ * JVM that cannot run the carrier engine ({@link CarrierEngineUnavailableException}, whose
+ * report shows where the flag goes); {@code greenlet.web.enabled} without the carrier engine
+ * ({@link RequestGreenletsNeedCarrierEngineException}). Nothing falls back silently to a weaker
+ * patch.
  */
 public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -35,6 +41,10 @@ public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProce
         }
         GreenletProperties.Monkey monkey = properties.getMonkey();
         if (monkey.isPatchAll()) {
+            String why = Hub.Engine.CARRIER.unavailableReason();
+            if (why != null) {
+                throw new CarrierEngineUnavailableException(why, Runtime.version().feature());
+            }
             Monkey.patchAll();
         }
         if (monkey.isPatchSocket()) {
@@ -42,6 +52,12 @@ public class MonkeyPatchEnvironmentPostProcessor implements EnvironmentPostProce
         }
         if (monkey.isPatchDns()) {
             Monkey.patchDns();
+        }
+        // Only a servlet application serves requests as greenlets; one may have called
+        // Monkey.patchAll() in main, without the property.
+        if (properties.getWeb().isEnabled() && application.getWebApplicationType() == WebApplicationType.SERVLET
+                && !Monkey.isPatched(Monkey.THREAD)) {
+            throw new RequestGreenletsNeedCarrierEngineException();
         }
     }
 
