@@ -37,14 +37,14 @@ import java.util.concurrent.locks.LockSupport;
  * twice that of virtual threads. The slot holds one greenlet (later handoffs queue FIFO), and
  * the carrier alternates it with the FIFO's head, so two greenlets handing off to each other
  * get at most half of the carrier. The library's own wake-ups (events, locks, queues, joins)
- * and spawns never use it: gevent's order (invariants 2 and 7) stays exact.
+ * and spawns never use it: gevent's order (docs/ARCHITECTURE.md invariant 2, hazard 7) stays exact.
  *
  * <p>Who writes what: {@code localHead/localTail/runNext/ranNext/libraryWake}, {@code idleWaiters}, {@code mounted} and
  * the timing sums are written only on the carrier thread; {@code running} and {@code turns}
  * only by the carrier (read by the monitor); {@code state} by the carrier and by submitters
  * (CAS); {@code inbox} by anyone.
  *
- * <p>The JDK's rules this class keeps (DESIGN.md, "what the prototype found"):
+ * <p>The JDK's rules this class keeps (docs/ARCHITECTURE.md, hazards 1 to 3 and 8):
  * <ul>
  * <li>{@link Turn#execute} never throws and never blocks: the JDK calls it from its own
  * threads (pollers, the unblocker, timers), pinned, and a throw there would break I/O for the
@@ -102,7 +102,11 @@ final class CarrierScheduler extends Scheduler {
                 foreign(task);
                 return;
             }
-            submit(this);
+            if (greenlet.urgent) {
+                submitUrgent(this);
+            } else {
+                submit(this);
+            }
         }
 
         @Override
@@ -117,7 +121,7 @@ final class CarrierScheduler extends Scheduler {
          * never gets a thread at all.
          */
         boolean startThread() {
-            if (greenlet.isDead()) {
+            if (greenlet.isFinished()) {
                 return false;
             }
             Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
@@ -143,7 +147,31 @@ final class CarrierScheduler extends Scheduler {
         }
     }
 
+    /**
+     * An urgent kill's request, queued in {@code urgentInbox}: if {@code greenlet}'s turn is in
+     * the run queue, the carrier moves it to {@code urgentLocal}; and it delivers the kill to a
+     * foreign wait {@code greenlet} is parked in.
+     */
+    private static final class Expedite extends Task {
+        final Greenlet<?> greenlet;
+
+        Expedite(Greenlet<?> greenlet) {
+            this.greenlet = greenlet;
+        }
+
+        @Override
+        void perform() {
+        }
+
+        @Override
+        public String toString() {
+            return "urgent kill of " + greenlet;
+        }
+    }
+
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Task> urgentInbox = new ConcurrentLinkedQueue<>(); // urgently killed greenlets' turns, Expedites
+    private final ArrayDeque<Task> urgentLocal = new ArrayDeque<>(); // carrier thread only: runs before anything else
     private final AtomicInteger state = new AtomicInteger(STOPPED);
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // carrier thread only
     private Task localHead;                  // carrier thread only: FIFO of ready tasks
@@ -200,7 +228,25 @@ final class CarrierScheduler extends Scheduler {
             return;
         }
         inbox.offer(t);
+        if (t instanceof Turn turn && turn.greenlet.urgent) {
+            // Killed urgently while this was being submitted: the killer's Expedite may have
+            // looked for it before it was here; look again.
+            urgentInbox.offer(new Expedite(turn.greenlet));
+        }
         wakeCarrier();
+    }
+
+    /** Queues {@code t} (an urgently killed greenlet's turn, or an Expedite) ahead of all ordinary work. */
+    private void submitUrgent(Task t) {
+        urgentInbox.offer(t);
+        if (!onCarrier()) {
+            wakeCarrier();
+        }
+    }
+
+    /** Whether other threads submitted anything not yet taken. */
+    private boolean submitted() {
+        return !inbox.isEmpty() || !urgentInbox.isEmpty();
     }
 
     private void appendLocal(Task t) {
@@ -237,6 +283,13 @@ final class CarrierScheduler extends Scheduler {
      * other threads submitted goes behind what is queued locally), else {@code runNext}.
      */
     private Task next() {
+        if (!urgentInbox.isEmpty()) {
+            takeUrgent();
+        }
+        Task urgent = urgentLocal.pollFirst();
+        if (urgent != null) {
+            return urgent;
+        }
         Turn handedOff = runNext;
         if (handedOff != null && !ranNext) {
             runNext = null;
@@ -252,6 +305,56 @@ final class CarrierScheduler extends Scheduler {
         }
         ranNext = false;
         return t;
+    }
+
+    /**
+     * Takes what {@code urgentInbox} holds: urgent turns go to {@code urgentLocal} as they are;
+     * each Expedite moves its greenlet's turn, if queued, from the ordinary queue to
+     * {@code urgentLocal} (one pass for all of them) and delivers its kill to a foreign wait.
+     */
+    private void takeUrgent() {
+        java.util.Set<Greenlet<?>> wanted = null;
+        Task t;
+        while ((t = urgentInbox.poll()) != null) {
+            if (t instanceof Expedite e) {
+                if (wanted == null) {
+                    wanted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                }
+                wanted.add(e.greenlet);
+            } else {
+                urgentLocal.addLast(t);
+            }
+        }
+        if (wanted == null) {
+            return;
+        }
+        drainInbox();
+        if (runNext != null && wanted.contains(runNext.greenlet)) {
+            urgentLocal.addLast(runNext);
+            runNext = null;
+        }
+        Task prev = null;
+        for (Task cur = localHead; cur != null; ) {
+            Task after = cur.next;
+            if (cur instanceof Turn turn && wanted.contains(turn.greenlet)) {
+                if (prev == null) {
+                    localHead = after;
+                } else {
+                    prev.next = after;
+                }
+                if (localTail == cur) {
+                    localTail = prev;
+                }
+                cur.next = null;
+                urgentLocal.addLast(cur);
+            } else {
+                prev = cur;
+            }
+            cur = after;
+        }
+        for (Greenlet<?> g : wanted) {
+            deliverPending(g); // parked in a foreign wait: interrupt it now, not behind the queue
+        }
     }
 
     private static void foreign(Runnable task) {
@@ -323,7 +426,7 @@ final class CarrierScheduler extends Scheduler {
                     continue;
                 }
                 state.set(PARKED);
-                if (!inbox.isEmpty()) {
+                if (submitted()) {
                     state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
                     continue;
                 }
@@ -336,7 +439,7 @@ final class CarrierScheduler extends Scheduler {
                 // No live greenlet: linger a while, then end, so that an idle hub holds no thread.
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
                 if (state.get() == PARKED && state.compareAndSet(PARKED, STOPPED)) {
-                    if (hub.liveCount() == 0 && inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING)) {
+                    if (hub.liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
                         normalExit = true; // (a submitter that comes now starts a new carrier)
                         return;
                     }
@@ -353,8 +456,12 @@ final class CarrierScheduler extends Scheduler {
                 while (localHead != null) {
                     inbox.offer(pollLocal()); // before STOPPED: a new carrier must find them in the inbox
                 }
+                Task u;
+                while ((u = urgentLocal.pollLast()) != null) {
+                    urgentInbox.offer(u); // (their order among urgent ones may change: they stay ahead of the rest)
+                }
                 state.set(STOPPED);
-                if (!inbox.isEmpty()) {
+                if (submitted()) {
                     wakeCarrier();
                 }
             }
@@ -364,7 +471,7 @@ final class CarrierScheduler extends Scheduler {
     /** Ends this carrier; false if work arrived meanwhile and it must go on. */
     private boolean stop() {
         state.set(STOPPED);
-        return inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING);
+        return !submitted() || !state.compareAndSet(STOPPED, RUNNING);
     }
 
     private void runTask(Task t) {
@@ -466,7 +573,7 @@ final class CarrierScheduler extends Scheduler {
 
     @Override
     void idle(Greenlet<?> me) {
-        if (localHead == null && runNext == null && inbox.isEmpty()) {
+        if (localHead == null && runNext == null && urgentLocal.isEmpty() && !submitted()) {
             me.landPending(); // nothing else is ready: the hub is idle now
             return;
         }
@@ -558,7 +665,16 @@ final class CarrierScheduler extends Scheduler {
     }
 
     @Override
+    void expedite(Greenlet<?> g) {
+        submitUrgent(new Expedite(g));
+    }
+
+    @Override
     void interruptForeignWait(Greenlet<?> g) {
+        if (g.urgent) {
+            expedite(g); // delivered ahead of the ordinary work
+            return;
+        }
         if (onCarrier()) {
             if (g.thread != Thread.currentThread()) {
                 deliverPending(g); // g is not mounted: the caller is

@@ -135,8 +135,11 @@ public final class Greenlet<T> implements Waitable {
     private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
     private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
-    Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
-    long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
+    Greenlet<?> readyNext;                             // guarded by the permit engine: next in its ready queue
+    Greenlet<?> readyPrev;                             // guarded by the permit engine: previous in its ready queue
+    boolean readyUrgent;                               // guarded by the permit engine: queued in its urgent front segment
+    volatile boolean urgent;                           // killUrgently() was called: its turns go ahead of ordinary ones
+    long readySince;                                   // guarded by the permit engine: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
     boolean live;                                      // guarded by hub's monitor: on the hub's live list
@@ -274,7 +277,7 @@ public final class Greenlet<T> implements Waitable {
             if (kill != null && failure != kill) {
                 // A kill that did not land at a cooperative point lands at the end: the greenlet
                 // ends killed, whatever a library made of the interrupt that delivered it (an
-                // SQLException, a closed socket) or if it returned after all (DESIGN.md, hazard 6).
+                // SQLException, a closed socket) or if it returned after all (docs/ARCHITECTURE.md, hazard 6 and protocol P2).
                 if (failure != null) {
                     kill.addSuppressed(failure);
                 }
@@ -641,6 +644,25 @@ public final class Greenlet<T> implements Waitable {
      * @param timeout how long to wait when {@code block}; null for no limit
      */
     public void kill(Throwable exception, boolean block, Duration timeout) {
+        kill(exception, block, timeout, false);
+    }
+
+    /**
+     * Kills this greenlet with a new {@link GreenletExit}, without waiting, and delivers the
+     * kill ahead of the hub's ordinary work: from now until it is dead, its turns go before
+     * every greenlet that is merely ready (if it is ready now, it moves to the front), and on
+     * the carrier engine the interrupt of a foreign wait it is parked in is delivered before
+     * the next ordinary turn. So a deadline (a shutdown's) is kept under load, where a plain
+     * {@link #kill} queues behind every greenlet already ready, as in gevent. Urgent kills keep
+     * their own order among themselves. A greenlet that holds its hub (a CPU loop, a blocking
+     * call on the permit engine) still sees the kill only at its next cooperative point: no
+     * engine can preempt it. gevent has no such variant; its {@code Hub.destroy} does not kill.
+     */
+    public void killUrgently() {
+        kill(null, false, null, true);
+    }
+
+    private void kill(Throwable exception, boolean block, Duration timeout, boolean urgently) {
         long timeoutNanos = timeout == null ? -1 : checkDuration(timeout, "kill timeout");
         Throwable ex = exception != null ? exception : new GreenletExit();
         if (state == DEAD) {
@@ -654,7 +676,13 @@ public final class Greenlet<T> implements Waitable {
             killBeforeStart(ex);
             return;
         }
-        raise(ex, true);
+        if (urgently) {
+            urgent = true; // before raise(): a wake-up that raise() causes already goes first
+            raise(ex, true);
+            hub.scheduler.expedite(this); // and if it is ready already, it moves to the front
+        } else {
+            raise(ex, true);
+        }
         if (block) {
             if (timeoutNanos < 0) {
                 join();
@@ -671,11 +699,11 @@ public final class Greenlet<T> implements Waitable {
             timer = startTimer;
             startTimer = null;
         }
-        if (timer != null && TimerQueue.INSTANCE.cancel(timer)) {
-            // It was admitted and waiting for startLater's timer: give it its turn now, so that it
-            // leaves the hub. (A greenlet in the ready queue takes its turn anyway; one never
-            // started was never admitted.)
-            hub.schedule(this);
+        if (timer != null) {
+            // It was waiting for startLater's timer. complete() took it off the live list; it
+            // needs no turn, and no thread: the engines drop a greenlet killed before its first
+            // turn, should the timer have fired meanwhile (and one already in the ready queue).
+            TimerQueue.INSTANCE.cancel(timer);
         }
         if (linked) {
             runLinksInHub();

@@ -470,8 +470,15 @@ public final class Hub implements AutoCloseable {
     // ---------------------------------------------------------------- closing
 
     /**
+     * How long {@link #shutdown(Duration)} and {@link #close()} wait for the greenlets they
+     * killed to die before they return anyway: {@value #DEFAULT_KILL_GRACE_MS} ms.
+     */
+    public static final long DEFAULT_KILL_GRACE_MS = 2000;
+
+    /**
      * Closes this hub now: no new greenlets, and every live greenlet is killed (with
-     * {@link GreenletExit}); waits up to 10 seconds for them to die. Logs what it killed.
+     * {@link GreenletExit}); waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for them to die.
+     * Logs what it killed.
      */
     @Override
     public void close() {
@@ -480,11 +487,14 @@ public final class Hub implements AutoCloseable {
 
     /**
      * Closes this hub gracefully: it accepts no new greenlets at once, waits up to
-     * {@code grace} for the live ones to finish, then kills those still running, waits up to
-     * 10 seconds for them to die, and logs the greenlets it killed in one line (the first 20).
-     * Called from a greenlet of this hub, it waits cooperatively and spares the caller.
+     * {@code grace} for the live ones to finish, then kills those still running
+     * ({@link Greenlet#killUrgently()}: the kills go ahead of every greenlet that is merely
+     * ready), waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for them to die, and logs the
+     * greenlets it killed in one line (the first 20), and at ERROR those it abandoned. Called
+     * from a greenlet of this hub, it waits cooperatively and spares the caller.
      *
-     * @return the greenlets it had to kill
+     * @return the greenlets it had to kill; those not dead were abandoned (see
+     *         {@link #shutdownQuietly(Duration, Duration)})
      */
     public List<Greenlet<?>> shutdown(Duration grace) {
         List<Greenlet<?>> killed = shutdownQuietly(grace);
@@ -492,24 +502,54 @@ public final class Hub implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
                     + " greenlet(s) still running " + grace.toMillis() + " ms after shutdown began: "
                     + describeKilled(killed));
-            for (Greenlet<?> g : killed) {
-                if (!g.isDead()) {
-                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
-                }
+            List<Greenlet<?>> abandoned = abandoned(killed);
+            if (!abandoned.isEmpty()) {
+                LOG.log(System.Logger.Level.ERROR, () -> "hub '" + name + "': " + abandoned.size()
+                        + " killed greenlet(s) still running " + DEFAULT_KILL_GRACE_MS + " ms after the kill, abandoned"
+                        + " (a CPU loop or a blocking call that holds the hub, or code that ignores GreenletExit): "
+                        + describeKilled(abandoned));
             }
         }
         return killed;
     }
 
+    /** The greenlets of {@code killed} that are not dead: those a shutdown abandoned. */
+    public static List<Greenlet<?>> abandoned(List<Greenlet<?>> killed) {
+        List<Greenlet<?>> alive = new ArrayList<>();
+        for (Greenlet<?> g : killed) {
+            if (!g.isDead()) {
+                alive.add(g);
+            }
+        }
+        return alive;
+    }
+
     /**
      * {@link #shutdown(Duration)} without its log lines, for a caller that reports what was
      * killed through its own logging, once (the Spring starter does, naming the setting that
-     * bounds the grace). A greenlet in the returned list that is not dead ignored its kill.
+     * bounds the grace). Waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for the killed ones.
      *
-     * @return the greenlets it had to kill
+     * @return the greenlets it had to kill; those not dead were abandoned
      */
     public List<Greenlet<?>> shutdownQuietly(Duration grace) {
+        return shutdownQuietly(grace, Duration.ofMillis(DEFAULT_KILL_GRACE_MS));
+    }
+
+    /**
+     * {@link #shutdownQuietly(Duration)} with the wait after the kills bounded by
+     * {@code killGrace}: it returns within about {@code grace + killGrace} whatever the
+     * greenlets do. A greenlet that holds the hub (a CPU loop; on the permit engine any call
+     * that blocks without a cooperative point, or a deadlock) cannot be preempted, and one that
+     * swallows its {@link GreenletExit} does not end: they are abandoned, still alive, and
+     * returned with the others ({@link #abandoned} picks them out) for the caller to name.
+     * The hub is closed either way. gevent's {@code Hub.destroy} kills nothing; this is the
+     * bounded shutdown a server needs.
+     *
+     * @throws IllegalArgumentException if {@code grace} or {@code killGrace} is negative
+     */
+    public List<Greenlet<?>> shutdownQuietly(Duration grace, Duration killGrace) {
         long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
+        Duration afterKill = Duration.ofNanos(Greenlet.checkDuration(Objects.requireNonNull(killGrace, "kill grace"), "kill grace"));
         closed = true;
         scheduler.close();
         HubMonitor m = monitor;
@@ -531,9 +571,9 @@ public final class Hub implements AutoCloseable {
             }
         }
         for (Greenlet<?> g : killed) {
-            g.kill(false, null);
+            g.killUrgently(); // ahead of ordinary ready greenlets: the deadline is kept under load
         }
-        Gevent.joinall(killed, Duration.ofSeconds(10), false); // the ones still alive are for the caller to report
+        Gevent.joinall(killed, afterKill, false); // the ones still alive are abandoned: for the caller to report
         return killed;
     }
 

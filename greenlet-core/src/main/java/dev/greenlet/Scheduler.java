@@ -6,7 +6,7 @@ package dev.greenlet;
  * {@link PermitScheduler} hands a run permit from greenlet to greenlet; {@link CarrierScheduler}
  * gives the hub one carrier thread that runs its greenlets' virtual threads.
  *
- * <p>What every engine guarantees (DESIGN.md, invariants 1 and 2): at most one greenlet of the
+ * <p>What every engine guarantees (docs/ARCHITECTURE.md, invariants 1 and 2; protocol P6): at most one greenlet of the
  * hub runs user code at a time, each handoff is a happens-before edge, and greenlets run in the
  * order they were made ready (FIFO). A greenlet gives up its turn only in {@link #suspend},
  * {@link #yieldNow}, {@link #passTurn}, {@link #offload} and {@link #exit} (and, in the carrier engine, wherever
@@ -65,6 +65,14 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      * is not the library's), else at its next cooperative point.
      */
     abstract void interruptForeignWait(Greenlet<?> g);
+
+    /**
+     * {@code g} was killed urgently ({@link Greenlet#killUrgently()}; {@code g.urgent} is set):
+     * if it is ready now, move it ahead of every ordinary ready greenlet, behind the ones
+     * expedited before it. From now on {@link #makeReady} of {@code g} queues it there too, and
+     * a foreign wait's interrupt is delivered there. Any thread; never blocks.
+     */
+    abstract void expedite(Greenlet<?> g);
 
     /** Whether {@code g}, which is in no wait of this library, is parked in some other wait. */
     abstract boolean inForeignWait(Greenlet<?> g);

@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md invariant 6: kills land at a cooperative point, and never get swallowed by catch (Exception). */
+/** docs/ARCHITECTURE.md invariant 6: kills land at a cooperative point, and never get swallowed by catch (Exception). */
 class KillTest extends HubTestSupport {
 
     /** A greenlet killed before it started never runs; its joiners wake and its links fire. */
@@ -36,6 +36,34 @@ class KillTest extends HubTestSupport {
         });
         assertThat(events).containsExactly("link saw dead=true");
         assertThat(reported).as("GreenletExit is not reported").isEmpty();
+    }
+
+    /**
+     * Greenlets killed while they wait for their first turn get no turn and no thread: the
+     * hub switches no more than if they had never been spawned.
+     */
+    @Test
+    void killBeforeStartCostsNoTurnAndNoThread() {
+        inHub(() -> {
+            List<Greenlet<Void>> doomed = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                doomed.add(spawn(() -> log("ran")));
+            }
+            Greenlet<Void> later = hub.spawnLater(Duration.ofMillis(SHORT_MS), () -> log("ran later"));
+            for (Greenlet<Void> g : doomed) {
+                g.kill(false, null);
+            }
+            later.kill(false, null);
+            long before = hub.switchCount();
+            sleep(0);
+            sleep(SHORT_MS * 2); // past the spawnLater delay
+            assertThat(hub.switchCount() - before).as("turns taken by greenlets killed before their start")
+                    .isLessThan(10);
+            assertThat(doomed).allMatch(Greenlet::isKilled);
+            assertThat(later.isKilled()).isTrue();
+            assertThat(hub.liveCount()).isEqualTo(1);
+        });
+        assertThat(events).isEmpty();
     }
 
     /** A greenlet that was never started and is killed still runs its links on its hub. */
