@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Implementation overview. Like libev's timer heap under gevent, one structure holds every
  * deadline, so timers fire in deadline order and timers with equal deadlines fire in the
  * order they were added, however late the thread gets to them: two greenlets that sleep 1 ms
- * and 2 ms wake in that order even if their hub was stalled for 10 ms (DESIGN.md invariant 2).
+ * and 2 ms wake in that order even if their hub was stalled for 10 ms (docs/ARCHITECTURE.md invariant 2, protocol P4).
  * Firing a timer only resolves a {@link Waiter} or schedules a greenlet, so the thread never
  * runs user code. The heap is indexed, so cancelling a timer (a {@code Timeout} block that ends
  * in time, a wait that is woken early) is O(log n) and leaves nothing behind. The thread is
