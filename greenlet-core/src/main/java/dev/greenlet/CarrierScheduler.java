@@ -560,13 +560,6 @@ final class CarrierScheduler extends Scheduler {
     }
 
     @Override
-    void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
-    }
-
-    @Override
     void passTurn(Greenlet<?> me) {
         Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
     }

@@ -242,7 +242,7 @@ public final class Gevent {
             return;
         }
         if (nanos == 0) {
-            g.hub.scheduler.yieldNow(g);
+            g.hub.yieldNow(g);
             return;
         }
         g.hub.await(g, Waiter.forCurrent(g.hub), TimerQueue.deadlineAfter(nanos));
@@ -277,7 +277,7 @@ public final class Gevent {
     public static void idle() {
         Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
-            g.hub.scheduler.idle(g);
+            g.hub.idle(g);
         }
     }
 
@@ -322,7 +322,7 @@ public final class Gevent {
         if (g == null) {
             return call.call();
         }
-        return g.hub.scheduler.offload(g, call);
+        return g.hub.offload(g, call);
     }
 
     // ---------------------------------------------------------------- timeouts

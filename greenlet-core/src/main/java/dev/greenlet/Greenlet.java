@@ -176,14 +176,8 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
     public static Greenlet<?> current() {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual()) {
-            Greenlet<?> g = CarrierScheduler.greenletOf(t); // carrier-engine greenlets keep no thread-local
-            if (g != null) {
-                return g;
-            }
-        }
-        return CURRENT.get();
+        Greenlet<?> g = Scheduler.greenletOf(Thread.currentThread()); // an engine may keep no thread-local
+        return g != null ? g : CURRENT.get();
     }
 
     /**
@@ -250,9 +244,6 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
     void body() {
-        if (hub.engine() != Hub.Engine.CARRIER) {
-            CURRENT.set(this); // a carrier-engine greenlet is found through its thread's scheduler
-        }
         hub.scheduler.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
             // Its thread inherits no thread-locals, which leaves the system class loader as its
@@ -742,6 +733,11 @@ public final class Greenlet<T> implements Waitable {
             offloading = false;
         }
         clearKillInterrupt();
+    }
+
+    /** Makes this greenlet {@link #current()} on the calling thread, its own: for an engine that needs a thread-local. */
+    void bindToThread() {
+        CURRENT.set(this);
     }
 
     /** The carrier engine runs an offloaded call on another thread, as {@code g} but without its turn. */

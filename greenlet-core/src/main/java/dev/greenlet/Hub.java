@@ -88,10 +88,29 @@ public final class Hub implements AutoCloseable {
             return unavailableReason() == null;
         }
 
-        /** The engine {@code Monkey.patchAll()} selected for hubs created from now on. */
+        /** The engine hubs created from now on run on: {@link #PERMIT} unless {@link #selectForNewHubs} chose another. */
         public static Engine forNewHubs() {
-            return dev.greenlet.monkey.Monkey.isPatched(dev.greenlet.monkey.Monkey.THREAD) ? CARRIER : PERMIT;
+            return Selection.forNewHubs;
         }
+
+        /**
+         * Makes hubs created from now on run on {@code engine} (existing hubs keep theirs). What
+         * {@code Monkey.patchAll()} calls with {@link #CARRIER}; call that rather than this.
+         *
+         * @throws IllegalStateException if this JVM cannot run {@code engine}, naming the fix
+         */
+        public static void selectForNewHubs(Engine engine) {
+            String why = Objects.requireNonNull(engine, "engine").unavailableReason();
+            if (why != null) {
+                throw new IllegalStateException("the " + engine.name().toLowerCase(java.util.Locale.ROOT) + " engine: " + why);
+            }
+            Selection.forNewHubs = engine;
+        }
+    }
+
+    /** Holds the engine for new hubs, kept out of the enum, whose own statics are set up after its constants. */
+    private static final class Selection {
+        static volatile Engine forNewHubs = Engine.PERMIT;
     }
 
     private final String name;
@@ -634,6 +653,26 @@ public final class Hub implements AutoCloseable {
         LATER,
         /** Ready now, even on a closed hub: the hub's own greenlets (links of a killed one). */
         EVEN_IF_CLOSED
+    }
+
+    /** {@code sleep(0)} of the running greenlet {@code me}: behind every ready greenlet; a point where a kill lands. */
+    void yieldNow(Greenlet<?> me) {
+        scheduler.yieldNow(me);
+    }
+
+    /** The running greenlet {@code me} goes behind every ready greenlet; no kill lands ({@link Waiter#yieldToWoken()}). */
+    void passTurn(Greenlet<?> me) {
+        scheduler.passTurn(me);
+    }
+
+    /** gevent's {@code idle()} for the running greenlet {@code me}. */
+    void idle(Greenlet<?> me) {
+        scheduler.idle(me);
+    }
+
+    /** {@link Gevent#offload} for the running greenlet {@code me}. */
+    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+        return scheduler.offload(me, call);
     }
 
     /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */

@@ -98,6 +98,7 @@ final class PermitScheduler extends Scheduler {
 
     @Override
     void beginTurn(Greenlet<?> me) {
+        me.bindToThread();
         awaitPermit(me);
     }
 
@@ -250,13 +251,6 @@ final class PermitScheduler extends Scheduler {
     @Override
     void exit(Greenlet<?> me) {
         handOn();
-    }
-
-    @Override
-    void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
     }
 
     @Override

@@ -35,7 +35,11 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      */
     abstract void makeReady(Greenlet<?> g);
 
-    /** Called first thing on {@code me}'s own thread; returns when {@code me} may run. */
+    /**
+     * Called first thing on {@code me}'s own thread; returns when {@code me} may run. An engine
+     * whose threads {@link #greenletOf} cannot map binds {@code me} to its thread here
+     * ({@link Greenlet#bindToThread}).
+     */
     abstract void beginTurn(Greenlet<?> me);
 
     /**
@@ -45,7 +49,11 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
     abstract void suspend(Greenlet<?> me, Waiter w);
 
     /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready; lands a pending kill before and after. */
-    abstract void yieldNow(Greenlet<?> me);
+    final void yieldNow(Greenlet<?> me) {
+        me.landPending();
+        passTurn(me);
+        me.landPending();
+    }
 
     /** {@code me} goes behind every greenlet already ready, landing nothing: {@link Waiter#yieldToWoken()}. */
     abstract void passTurn(Greenlet<?> me);
@@ -76,6 +84,14 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
 
     /** Whether {@code g}, which is in no wait of this library, is parked in some other wait. */
     abstract boolean inForeignWait(Greenlet<?> g);
+
+    /**
+     * The greenlet whose own thread {@code t} is, if an engine keeps no thread-local for it
+     * (the carrier engine finds it from the thread's scheduler); else null.
+     */
+    static Greenlet<?> greenletOf(Thread t) {
+        return t.isVirtual() ? CarrierScheduler.greenletOf(t) : null;
+    }
 
     /** The greenlet running now, or null. */
     abstract Greenlet<?> running();

@@ -160,7 +160,7 @@ public final class Waiter extends HubTimer {
     public static void yieldToWoken() {
         Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
-            g.hub.scheduler.passTurn(g);
+            g.hub.passTurn(g);
         }
     }
 
