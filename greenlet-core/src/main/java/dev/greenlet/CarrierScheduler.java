@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * cannot deadlock the hub as it can in the permit engine.
  *
  * <p>Implementation overview. Each greenlet's virtual thread is built with a scheduler of its
- * own, a {@link Turn}: the JDK hands the Turn the thread's continuation whenever the thread
- * becomes runnable (started, unparked, unblocked, yielded), and the Turn queues itself for the
+ * own, a {@link GreenletExecutor}: the JDK hands it the thread's continuation whenever the
+ * thread becomes runnable (started, unparked, unblocked, yielded), and it queues itself for the
  * carrier. The run queue is split in two: a plain FIFO linked through the tasks, touched only
  * on the carrier thread (by the carrier itself and by the greenlet it runs, which is the same
  * OS thread), and a lock-free inbox for what other threads submit (timers, pollers, the JDK's
@@ -46,10 +46,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>The JDK's rules this class keeps (docs/ARCHITECTURE.md, hazards 1 to 3 and 8):
  * <ul>
- * <li>{@link Turn#execute} never throws and never blocks: the JDK calls it from its own
+ * <li>{@link GreenletExecutor#execute} never throws and never blocks: the JDK calls it from its own
  * threads (pollers, the unblocker, timers), pinned, and a throw there would break I/O for the
  * whole JVM. A closed hub keeps accepting; its carrier runs until no greenlet is left.</li>
- * <li>A virtual thread started inside a greenlet inherits its Turn as scheduler; the Turn
+ * <li>A virtual thread started inside a greenlet inherits its GreenletExecutor as scheduler; the executor
  * tells its own continuation from theirs and hands theirs to the JDK's default scheduler, so
  * they are plain virtual threads, never run on the carrier, and no JDK-internal thread (the
  * socket pollers) ever lives on a hub.</li>
@@ -80,13 +80,13 @@ final class CarrierScheduler extends Scheduler {
      * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
      * becomes runnable.
      */
-    private final class Turn extends Task implements Executor, Runnable {
+    private final class GreenletExecutor extends Task implements Executor, Runnable {
         final Greenlet<?> greenlet;
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
 
-        Turn(Greenlet<?> greenlet) {
+        GreenletExecutor(Greenlet<?> greenlet) {
             this.greenlet = greenlet;
         }
 
@@ -95,7 +95,7 @@ final class CarrierScheduler extends Scheduler {
             if (continuation == null) {
                 continuation = task; // Thread.start(), called by the carrier before anything else can submit
                 if (starting) {
-                    return; // the carrier runs it right away, in this Turn's place in the queue
+                    return; // the carrier runs it right away, in this GreenletExecutor's place in the queue
                 }
             } else if (task != continuation) {
                 // A virtual thread that this greenlet started: it inherited this scheduler.
@@ -128,14 +128,14 @@ final class CarrierScheduler extends Scheduler {
             greenlet.thread = t;
             starting = true;
             try {
-                t.start(); // hands this Turn the continuation, which the carrier runs at once
+                t.start(); // hands this GreenletExecutor the continuation, which the carrier runs at once
             } finally {
                 starting = false;
             }
             return true;
         }
 
-        /** The greenlet's thread runs this: the greenlet's body (the Turn doubles as it, one object less). */
+        /** The greenlet's thread runs this: the greenlet's body (the GreenletExecutor doubles as it, one object less). */
         @Override
         public void run() {
             greenlet.body();
@@ -176,7 +176,7 @@ final class CarrierScheduler extends Scheduler {
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // carrier thread only
     private Task localHead;                  // carrier thread only: FIFO of ready tasks
     private Task localTail;                  // carrier thread only
-    private Turn runNext;                    // carrier thread only: woken by a JDK handoff from the running greenlet
+    private GreenletExecutor runNext;        // carrier thread only: woken by a JDK handoff from the running greenlet
     private boolean ranNext;                 // carrier thread only: the last task taken was runNext
     private boolean libraryWake;             // carrier thread only: makeReady is waking (gevent's order: FIFO)
     private volatile Thread carrier;         // the current carrier thread (null before the first)
@@ -201,7 +201,7 @@ final class CarrierScheduler extends Scheduler {
 
     /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
     static Greenlet<?> greenletOf(Thread t) {
-        return Carriers.schedulerOf(t) instanceof Turn turn && turn.greenlet.thread == t ? turn.greenlet : null;
+        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.greenlet.thread == t ? exec.greenlet : null;
     }
 
     // ---------------------------------------------------------------- the run queue
@@ -214,24 +214,24 @@ final class CarrierScheduler extends Scheduler {
 
     /** Queues {@code t} for the carrier. Never throws, never blocks. */
     private void submit(Task t) {
-        if (timeReadyWaits && t instanceof Turn turn) {
-            turn.readySince = System.nanoTime();
+        if (timeReadyWaits && t instanceof GreenletExecutor exec) {
+            exec.readySince = System.nanoTime();
         }
         if (onCarrier()) {
             drainInbox(); // what other threads made ready meanwhile goes first: it was ready before t
-            if (runNext == null && !libraryWake && t instanceof Turn turn && mounted != null
-                    && Thread.currentThread() == mounted && turn.greenlet.thread != mounted) {
-                runNext = turn; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
+            if (runNext == null && !libraryWake && t instanceof GreenletExecutor exec && mounted != null
+                    && Thread.currentThread() == mounted && exec.greenlet.thread != mounted) {
+                runNext = exec; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
                 return;
             }
             appendLocal(t);
             return;
         }
         inbox.offer(t);
-        if (t instanceof Turn turn && turn.greenlet.urgent) {
+        if (t instanceof GreenletExecutor exec && exec.greenlet.urgent) {
             // Killed urgently while this was being submitted: the killer's Expedite may have
             // looked for it before it was here; look again.
-            urgentInbox.offer(new Expedite(turn.greenlet));
+            urgentInbox.offer(new Expedite(exec.greenlet));
         }
         wakeCarrier();
     }
@@ -290,7 +290,7 @@ final class CarrierScheduler extends Scheduler {
         if (urgent != null) {
             return urgent;
         }
-        Turn handedOff = runNext;
+        GreenletExecutor handedOff = runNext;
         if (handedOff != null && !ranNext) {
             runNext = null;
             ranNext = true;
@@ -336,7 +336,7 @@ final class CarrierScheduler extends Scheduler {
         Task prev = null;
         for (Task cur = localHead; cur != null; ) {
             Task after = cur.next;
-            if (cur instanceof Turn turn && wanted.contains(turn.greenlet)) {
+            if (cur instanceof GreenletExecutor exec && wanted.contains(exec.greenlet)) {
                 if (prev == null) {
                     localHead = after;
                 } else {
@@ -475,16 +475,16 @@ final class CarrierScheduler extends Scheduler {
     }
 
     private void runTask(Task t) {
-        Turn turn = t instanceof Turn tt ? tt : null;
-        Greenlet<?> g = turn == null ? null : turn.greenlet;
-        if (turn != null) {
-            if (turn.continuation == null && !turn.startThread()) {
+        GreenletExecutor exec = t instanceof GreenletExecutor e ? e : null;
+        Greenlet<?> g = exec == null ? null : exec.greenlet;
+        if (exec != null) {
+            if (exec.continuation == null && !exec.startThread()) {
                 return;
             }
-            if (timeReadyWaits && turn.readySince != 0) {
-                readyWaitNanos = readyWaitNanos + (System.nanoTime() - turn.readySince);
+            if (timeReadyWaits && exec.readySince != 0) {
+                readyWaitNanos = readyWaitNanos + (System.nanoTime() - exec.readySince);
                 readyWaitCount = readyWaitCount + 1;
-                turn.readySince = 0;
+                exec.readySince = 0;
             }
             mounted = g.thread;
             running = g;
@@ -496,7 +496,7 @@ final class CarrierScheduler extends Scheduler {
             LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
-            if (turn != null) {
+            if (exec != null) {
                 running = null;
                 mounted = null;
                 if (g.pendingThrow != null) {
@@ -531,9 +531,9 @@ final class CarrierScheduler extends Scheduler {
                 LockSupport.unpark(t);
                 return;
             }
-            // Its first turn (makeReady is called once for it): queue its Turn; the carrier creates
-            // its thread when the turn comes (Turn.startThread).
-            submit(new Turn(g));
+            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
+            // its thread when the turn comes (GreenletExecutor.startThread).
+            submit(new GreenletExecutor(g));
         } finally {
             if (onCarrier) {
                 libraryWake = false;
@@ -584,7 +584,7 @@ final class CarrierScheduler extends Scheduler {
     @Override
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
         me.landPending();
-        Offloaded<T, E> job = new Offloaded<>(me, call);
+        OffloadedCall<T, E> job = new OffloadedCall<>(me, call);
         me.startOffload(); // before the worker starts: run-info says OFFLOADED from here on
         Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
         worker.start();
@@ -616,7 +616,7 @@ final class CarrierScheduler extends Scheduler {
     }
 
     /** An offloaded call: runs as if on the greenlet (current() is it), but without its turn. */
-    private static final class Offloaded<T, E extends Throwable> implements Runnable {
+    private static final class OffloadedCall<T, E extends Throwable> implements Runnable {
         private final Greenlet<?> greenlet;
         private final Gevent.Blocking<? extends T, E> call;
         T result;                       // written before done
@@ -624,7 +624,7 @@ final class CarrierScheduler extends Scheduler {
         volatile boolean done;
         volatile Waiter waiter;         // the greenlet's current wait for this call
 
-        Offloaded(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
+        OffloadedCall(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
             this.greenlet = greenlet;
             this.call = call;
         }

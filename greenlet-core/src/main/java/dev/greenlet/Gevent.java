@@ -227,7 +227,7 @@ public final class Gevent {
     // ---------------------------------------------------------------- sleeping
 
     /**
-     * Gives up the run permit for {@code duration} (gevent's {@code sleep}).
+     * Gives up the turn for {@code duration} (gevent's {@code sleep}).
      * {@code sleep(Duration.ZERO)} is gevent's {@code sleep(0)}: the caller goes behind every
      * greenlet already ready and resumes after them, without waiting for any timer. On a plain
      * thread it is {@link Thread#sleep} (or {@link Thread#yield} for zero).
@@ -294,8 +294,8 @@ public final class Gevent {
     }
 
     /**
-     * Runs a blocking call without holding the hub: the calling greenlet gives up the run
-     * permit, runs {@code call} on its own virtual thread (where the JDK parks rather than
+     * Runs a blocking call without holding the hub: the calling greenlet gives up its
+     * turn, runs {@code call} on its own virtual thread (where the JDK parks rather than
      * blocking a carrier) while the hub's other greenlets run, then waits for its turn again.
      * This is how to call a blocking API that is not cooperative (JDBC without the monkey
      * patch, a file read, {@code Thread.sleep}, a {@code java.util.concurrent} lock) without

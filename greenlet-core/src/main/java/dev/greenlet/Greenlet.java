@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * <li>Checked exceptions are rethrown by {@code get()} wrapped in a
  * {@link CompletionException} (the original is its cause); unchecked ones as they are.</li>
  * <li>{@link #link} callbacks run in the dying greenlet itself, right after it finishes and
- * before its hub switches to anything else, holding the run permit; gevent runs them in the
+ * before its hub switches to anything else, in its turn; gevent runs them in the
  * hub on its next loop iteration.</li>
  * </ul>
  *
@@ -128,10 +128,10 @@ public final class Greenlet<T> implements Waitable {
     private T value;                                   // written before state becomes FINISHING
     private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
     private volatile Links links;                      // what runs when it dies; created on the first link (see links())
-    private HubTimer startTimer;                       // set by startLater until the timer fires
+    private TimerEntry startTimer;                       // set by startLater until the timer fires
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
-    private volatile boolean offloading;               // in offload(): running without the permit; guarded by this for writes
+    private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
     private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
     private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
@@ -181,10 +181,10 @@ public final class Greenlet<T> implements Waitable {
     }
 
     /**
-     * The calling greenlet if it holds its hub's run permit, that is, unless it is inside
+     * The calling greenlet if it has its hub's turn, that is, unless it is inside
      * {@link Gevent#offload}; else null. Every decision to wait cooperatively rather than block
      * the thread goes through this: code offloaded from a greenlet runs alongside the hub and
-     * must wait as a plain thread does, or it would hand on a permit it does not hold.
+     * must wait as a plain thread does, or it would hand on a turn it does not have.
      */
     static Greenlet<?> cooperative() {
         Greenlet<?> g = current();
@@ -228,7 +228,7 @@ public final class Greenlet<T> implements Waitable {
                 STATE.compareAndSet(this, SCHEDULED, NEW); // unless a kill made it dead meanwhile
                 throw closed;
             }
-            HubTimer timer = new HubTimer() {
+            TimerEntry timer = new TimerEntry() {
                 @Override
                 void fire() {
                     hub.schedule(Greenlet.this);
@@ -302,7 +302,7 @@ public final class Greenlet<T> implements Waitable {
      * dead, takes it off its hub's live list, and wakes everything waiting on it, so that no
      * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
      * any link runs). Returns whether anything was linked: the user links, which must run
-     * holding the permit, are then left in {@link #links} for {@link #runLinks}.
+     * in the hub's turn, are then left in {@link #links} for {@link #runLinks}.
      */
     private boolean complete(T result, Throwable failure) {
         synchronized (this) {
@@ -329,7 +329,7 @@ public final class Greenlet<T> implements Waitable {
         return true;
     }
 
-    /** Runs the user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
+    /** Runs the user links in a new greenlet of this hub, in the hub's turn (even if the hub is closed). */
     private void runLinksInHub() {
         runInHub(this::runLinks);
     }
@@ -365,8 +365,8 @@ public final class Greenlet<T> implements Waitable {
 
     /**
      * Calls {@code callback} with this greenlet once it is dead, whether it returned, threw or
-     * was killed (gevent's {@code link}). The callback runs in this greenlet's hub holding the
-     * run permit: in the dying greenlet right after it finishes, or, when this greenlet is
+     * was killed (gevent's {@code link}). The callback runs in this greenlet's hub, in a
+     * turn of the hub: in the dying greenlet right after it finishes, or, when this greenlet is
      * already dead, in a new greenlet of the hub. An exception from the callback goes to the
      * hub's error handler.
      */
@@ -405,7 +405,7 @@ public final class Greenlet<T> implements Waitable {
      * {@inheritDoc}
      *
      * <p>For a greenlet the callback runs on whichever thread completes it (normally the
-     * greenlet itself; the killer when it is killed before it starts), without the permit. It
+     * greenlet itself; the killer when it is killed before it starts), without a turn. It
      * is meant for plumbing (futures, wait sets); user code wants {@link #link}.
      */
     @Override
@@ -685,7 +685,7 @@ public final class Greenlet<T> implements Waitable {
 
     private void killBeforeStart(Throwable ex) {
         boolean linked = complete(null, ex);
-        HubTimer timer;
+        TimerEntry timer;
         synchronized (this) {
             timer = startTimer;
             startTimer = null;
@@ -785,7 +785,7 @@ public final class Greenlet<T> implements Waitable {
         }
     }
 
-    /** Whether it is in {@link Gevent#offload}, running a blocking call without the permit. */
+    /** Whether it is in {@link Gevent#offload}, running a blocking call without a turn. */
     public boolean isOffloaded() {
         return offloading;
     }

@@ -29,8 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  * ends appends itself; timers fire in deadline order.
  *
  * <p><b>Differences from gevent.</b> Threads that are not greenlets (main, a servlet worker,
- * a Spring executor thread) may use a hub: spawn, join, kill, set events. They never hold the
- * permit, and where they wait they block as an ordinary thread does. So a greenlet spawned
+ * a Spring executor thread) may use a hub: spawn, join, kill, set events. They never have a
+ * turn, and where they wait they block as an ordinary thread does. So a greenlet spawned
  * from {@code main} starts at once, concurrently with {@code main}, whereas in gevent
  * {@code main} is itself the hub's main greenlet. To get gevent's exact semantics from a
  * plain thread, enter the hub with {@link #run(Callable)}. Several hubs may exist; a greenlet
@@ -317,27 +317,28 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** How many times the run permit has passed from one greenlet to another (or to an idle hub). */
+    /** How many times the turn has passed from one greenlet to another (or, on the permit engine, to an idle hub). */
     public long switchCount() {
         return scheduler.switchCount();
     }
 
     /**
-     * Turns on (or off) measuring how long greenlets wait in the ready queue for the permit, for
-     * {@link #permitWaitNanos()}: two {@code System.nanoTime()} calls per switch. Off by default;
-     * the Spring starter turns it on when Micrometer is present.
+     * Turns on (or off) measuring how long greenlets wait ready for their turn, for
+     * {@link #turnWaitNanos()}: two {@code System.nanoTime()} calls per switch. Off by default;
+     * the Spring starter turns it on when Micrometer is present. Both engines measure it: from
+     * the moment a greenlet is made ready to the moment its turn begins.
      */
-    public void setPermitWaitTiming(boolean on) {
+    public void setTurnWaitTiming(boolean on) {
         scheduler.setReadyWaitTiming(on);
     }
 
-    /** The total time, in nanoseconds, greenlets waited ready for the permit while timing was on. */
-    public long permitWaitNanos() {
+    /** The total time, in nanoseconds, greenlets waited ready for their turn while timing was on. */
+    public long turnWaitNanos() {
         return scheduler.readyWaitNanos();
     }
 
-    /** How many permit grants were timed for {@link #permitWaitNanos()}. */
-    public long permitGrants() {
+    /** How many turns were timed for {@link #turnWaitNanos()}. */
+    public long timedTurns() {
         return scheduler.readyWaitCount();
     }
 
@@ -369,7 +370,7 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** The greenlet holding the run permit right now, or null. */
+    /** The greenlet whose turn it is right now, or null. */
     public Greenlet<?> runningGreenlet() {
         return scheduler.running();
     }

@@ -43,7 +43,7 @@ public class Timeout extends Error implements AutoCloseable {
     private final transient Throwable exception;      // null: raise this Timeout itself
     private transient volatile Greenlet<?> greenlet;  // written under this: the greenlet it was started in, until closed
     private transient volatile boolean pending;       // written under this: started, neither fired nor closed
-    private final transient HubTimer timer = new HubTimer() {
+    private final transient TimerEntry timer = new TimerEntry() {
         @Override
         void fire() {
             // Under the timeout's lock, so that a close() that comes too late to cancel the

@@ -34,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  * the thread. A greenlet waits through {@link Hub#await}, which gives up the run permit;
  * a plain thread parks, as any blocking call does (docs/ARCHITECTURE.md, invariant 4 and protocol P1).
  */
-public final class Waiter extends HubTimer {
+public final class Waiter extends TimerEntry {
 
     static final int WAITING = 0;
     static final int SIGNALLED = 1;
