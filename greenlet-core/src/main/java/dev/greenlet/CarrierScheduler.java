@@ -64,6 +64,18 @@ final class CarrierScheduler extends Scheduler {
     private static final System.Logger LOG = System.getLogger(CarrierScheduler.class.getName());
     static final long LINGER_MS = 1000;
 
+    private static final java.lang.invoke.VarHandle RUNNING_G;
+    private static final java.lang.invoke.VarHandle TURNS;
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            RUNNING_G = l.findVarHandle(CarrierScheduler.class, "running", Greenlet.class);
+            TURNS = l.findVarHandle(CarrierScheduler.class, "turns", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final int RUNNING = 0;  // the carrier runs tasks, or is about to look for some
     private static final int PARKED = 1;   // the carrier is parked; a submitter must unpark it
     private static final int STOPPED = 2;  // no carrier thread; a submitter must start one
@@ -172,6 +184,8 @@ final class CarrierScheduler extends Scheduler {
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Task> urgentInbox = new ConcurrentLinkedQueue<>(); // urgently killed greenlets' turns, Expedites
     private final ArrayDeque<Task> urgentLocal = new ArrayDeque<>(); // carrier thread only: runs before anything else
+    private volatile boolean urgentSubmitted; // set after each offer to urgentInbox, cleared by the carrier before it drains it:
+                                              //   the hot path reads one field, not the queue
     private final AtomicInteger state = new AtomicInteger(STOPPED);
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // carrier thread only
     private Task localHead;                  // carrier thread only: FIFO of ready tasks
@@ -181,8 +195,9 @@ final class CarrierScheduler extends Scheduler {
     private boolean libraryWake;             // carrier thread only: makeReady is waking (gevent's order: FIFO)
     private volatile Thread carrier;         // the current carrier thread (null before the first)
     private Thread mounted;                  // carrier thread only (others may read it: it never equals their own thread)
-    private volatile Greenlet<?> running;    // written by the carrier: the greenlet whose turn runs, or null
-    private volatile long turns;             // written by the carrier only
+    private Greenlet<?> running;             // written by the carrier only, with release (RUNNING): the greenlet whose
+                                             //   turn runs, or null; others read it with acquire
+    private long turns;                      // written by the carrier only, with release (TURNS); others read with acquire
     private volatile boolean timeReadyWaits;
     private volatile long readyWaitNanos;    // written by the carrier only
     private volatile long readyWaitCount;    // written by the carrier only
@@ -232,6 +247,7 @@ final class CarrierScheduler extends Scheduler {
             // Killed urgently while this was being submitted: the killer's Expedite may have
             // looked for it before it was here; look again.
             urgentInbox.offer(new Expedite(exec.greenlet));
+            urgentSubmitted = true;
         }
         wakeCarrier();
     }
@@ -239,6 +255,7 @@ final class CarrierScheduler extends Scheduler {
     /** Queues {@code t} (an urgently killed greenlet's turn, or an Expedite) ahead of all ordinary work. */
     private void submitUrgent(Task t) {
         urgentInbox.offer(t);
+        urgentSubmitted = true;
         if (!onCarrier()) {
             wakeCarrier();
         }
@@ -283,12 +300,12 @@ final class CarrierScheduler extends Scheduler {
      * other threads submitted goes behind what is queued locally), else {@code runNext}.
      */
     private Task next() {
-        if (!urgentInbox.isEmpty()) {
+        if (urgentSubmitted) {
+            urgentSubmitted = false;
             takeUrgent();
         }
-        Task urgent = urgentLocal.pollFirst();
-        if (urgent != null) {
-            return urgent;
+        if (!urgentLocal.isEmpty()) {
+            return urgentLocal.pollFirst();
         }
         GreenletExecutor handedOff = runNext;
         if (handedOff != null && !ranNext) {
@@ -459,6 +476,7 @@ final class CarrierScheduler extends Scheduler {
                 Task u;
                 while ((u = urgentLocal.pollLast()) != null) {
                     urgentInbox.offer(u); // (their order among urgent ones may change: they stay ahead of the rest)
+                    urgentSubmitted = true;
                 }
                 state.set(STOPPED);
                 if (submitted()) {
@@ -487,8 +505,10 @@ final class CarrierScheduler extends Scheduler {
                 exec.readySince = 0;
             }
             mounted = g.thread;
-            running = g;
-            turns = turns + 1;
+            // Release, not volatile, writes: readers (the monitor, metrics) need the value, not a
+            // fence on every turn of the hot path.
+            RUNNING_G.setRelease(this, g);
+            TURNS.setRelease(this, turns + 1);
         }
         try {
             t.perform();
@@ -497,7 +517,7 @@ final class CarrierScheduler extends Scheduler {
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
             if (exec != null) {
-                running = null;
+                RUNNING_G.setRelease(this, (Greenlet<?>) null);
                 mounted = null;
                 if (g.pendingThrow != null) {
                     deliverPending(g);
@@ -729,17 +749,17 @@ final class CarrierScheduler extends Scheduler {
 
     @Override
     boolean inForeignWait(Greenlet<?> g) {
-        return running != g && isParked(g.thread);
+        return RUNNING_G.getAcquire(this) != g && isParked(g.thread);
     }
 
     @Override
     Greenlet<?> running() {
-        return running;
+        return (Greenlet<?>) RUNNING_G.getAcquire(this);
     }
 
     @Override
     long switchCount() {
-        return turns;
+        return (long) TURNS.getAcquire(this);
     }
 
     @Override
