@@ -132,7 +132,8 @@ public final class Greenlet<T> implements Waitable {
     volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
     volatile Waiter waiter;                            // the wait in progress, if any
     private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
-    private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
+    private volatile boolean interruptedByKill;        // a kill or timeout interrupted its thread: written under this, except
+                                                       //   by the carrier engine's interruptForKill (see there)
     private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by the permit engine: next in its ready queue
@@ -762,8 +763,14 @@ public final class Greenlet<T> implements Waitable {
         }
     }
 
-    /** Carrier engine: a kill or timeout interrupts the wait its thread is parked in, once. */
-    synchronized void interruptForKill() {
+    /**
+     * Carrier engine: a kill or timeout interrupts the wait its thread is parked in. Called on
+     * the carrier between turns, so without this greenlet's monitor: user code may hold that
+     * monitor across the very wait being interrupted, and a carrier that waited for it would
+     * deadlock the hub. None is needed: everything else that writes the flag runs on this
+     * greenlet's thread, which the carrier runs, so never at the same time (docs/ARCHITECTURE.md, P2).
+     */
+    void interruptForKill() {
         // Again at every foreign wait while the kill is pending: a library that swallows the
         // interrupt and waits again gets it again (on this engine every park is a cooperative point).
         Thread t = thread;

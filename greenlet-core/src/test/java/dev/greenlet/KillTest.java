@@ -66,6 +66,40 @@ class KillTest extends HubTestSupport {
         assertThat(events).isEmpty();
     }
 
+    /**
+     * Carrier engine: a greenlet parked in a JDK wait while it holds its own handle's monitor
+     * is killed all the same. The carrier delivers the interrupt without that monitor; had it
+     * waited for it, the hub would be deadlocked (the holder needs the carrier to go on).
+     */
+    @Test
+    void killReachesAGreenletParkedWhileHoldingItsOwnMonitor() throws Exception {
+        if (hub.engine() != Hub.Engine.CARRIER) {
+            return; // on the permit engine Thread.sleep holds the hub and is no wait a kill can reach
+        }
+        CountDownLatch holding = new CountDownLatch(1);
+        Greenlet<Void> g = hub.spawn(() -> {
+            synchronized (Greenlet.current()) {
+                holding.countDown();
+                try {
+                    Thread.sleep(LONG_MS * 4);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(holding.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LONG_MS);
+        while (g.thread() != null && g.thread().getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime() - deadline).as("never parked in Thread.sleep").isNegative();
+            Thread.sleep(1);
+        }
+        g.kill(false, null);
+        assertThat(g.join(Duration.ofMillis(LONG_MS))).as("the kill reached it").isTrue();
+        assertThat(g.isKilled()).isTrue();
+        Greenlet<Integer> after = hub.spawn(() -> 1);
+        assertThat(after.get(Duration.ofMillis(LONG_MS))).as("the hub goes on").isEqualTo(1);
+    }
+
     /** A greenlet that was never started and is killed still runs its links on its hub. */
     @Test
     void killOfUnstartedGreenletRunsLinksInTheHub() throws Exception {
