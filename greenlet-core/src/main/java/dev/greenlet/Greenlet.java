@@ -68,7 +68,7 @@ public final class Greenlet<T> implements Waitable {
      * Implementation overview.
      *
      * A greenlet is the handle: its state, its result, its links (Links) and the pending kill.
-     * Whose turn it is belongs to the hub's Scheduler (one per engine); the one cooperative wait
+     * Whose turn it is belongs to the hub's HubEngine (one per engine); the one cooperative wait
      * is Hub.await over a Waiter. Internal states:
      *
      *   state      set by                          in the run queue?            public view
@@ -86,7 +86,7 @@ public final class Greenlet<T> implements Waitable {
      * cleared by Hub.await (and the carrier engine's offload) on the greenlet's own thread;
      * raise() writes pendingThrow then reads waiter, the wait writes waiter then reads
      * pendingThrow, so one of them sees the other: a wait in progress is resolved INTERRUPTED,
-     * otherwise the scheduler is asked to interrupt a foreign wait (Scheduler.interruptForeignWait:
+     * otherwise the scheduler is asked to interrupt a foreign wait (HubEngine.interruptForeignWait:
      * an offloaded call in the permit engine, any parked JDK wait in the carrier engine), which
      * sets interruptedByKill; landPending(), withdraw() and the end clear the interrupt again.
      * requestedKill is the last exception kill() made pending; while it is still the pending one,
@@ -177,7 +177,7 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
     public static Greenlet<?> current() {
-        Greenlet<?> g = Scheduler.greenletOf(Thread.currentThread()); // an engine may keep no thread-local
+        Greenlet<?> g = HubEngine.greenletOf(Thread.currentThread()); // an engine may keep no thread-local
         return g != null ? g : CURRENT.get();
     }
 
@@ -245,7 +245,7 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
     void body() {
-        hub.scheduler.beginTurn(this);
+        hub.engine.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
             // Its thread inherits no thread-locals, which leaves the system class loader as its
             // context loader; give it the hub's creator's (an application's, in a Boot jar).
@@ -284,7 +284,7 @@ public final class Greenlet<T> implements Waitable {
         waiter = null;
         pendingThrow = null;
         locals = null;
-        hub.scheduler.exit(this);
+        hub.engine.exit(this);
         // A dead greenlet's handle may be kept (a list of results): it must not keep its thread,
         // whose continuation holds the stack (gevent frees a dead greenlet's stack too).
         thread = null;
@@ -671,7 +671,7 @@ public final class Greenlet<T> implements Waitable {
         if (urgently) {
             urgent = true; // before raise(): a wake-up that raise() causes already goes first
             raise(ex, true);
-            hub.scheduler.expedite(this); // and if it is ready already, it moves to the front
+            hub.engine.expedite(this); // and if it is ready already, it moves to the front
         } else {
             raise(ex, true);
         }
@@ -719,7 +719,7 @@ public final class Greenlet<T> implements Waitable {
         if (w != null) {
             w.interrupt();
         } else {
-            hub.scheduler.interruptForeignWait(this);
+            hub.engine.interruptForeignWait(this);
         }
     }
 

@@ -49,7 +49,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Implementation overview. The hub owns its greenlets' bookkeeping: the live list and the
  * counters, guarded by the hub's monitor (do not synchronize on a hub), and the error handler,
- * the monitor and closing. Whose turn it is belongs to its {@link Scheduler}, one per engine.
+ * the monitor and closing. Whose turn it is belongs to its {@link HubEngine}, one per engine.
  * {@link #await} is the one cooperative wait every blocking call of the library goes through,
  * in both engines.
  */
@@ -114,7 +114,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private final String name;
-    final Scheduler scheduler;
+    final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private volatile int liveCount;        // written under this; read without it (the carrier must never wait for this monitor)
@@ -148,15 +148,15 @@ public final class Hub implements AutoCloseable {
     public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
         this.contextClassLoader = Thread.currentThread().getContextClassLoader();
-        this.scheduler = switch (Objects.requireNonNull(engine, "engine")) {
-            case PERMIT -> new PermitScheduler(this);
-            case CARRIER -> new CarrierScheduler(this);
+        this.engine = switch (Objects.requireNonNull(engine, "engine")) {
+            case PERMIT -> new PermitEngine(this);
+            case CARRIER -> new CarrierEngine(this);
         };
     }
 
     /** The engine this hub runs on. */
     public Engine engine() {
-        return scheduler.engine();
+        return engine.kind();
     }
 
     /**
@@ -319,7 +319,7 @@ public final class Hub implements AutoCloseable {
 
     /** How many times the turn has passed from one greenlet to another (or, on the permit engine, to an idle hub). */
     public long switchCount() {
-        return scheduler.switchCount();
+        return engine.switchCount();
     }
 
     /**
@@ -329,17 +329,17 @@ public final class Hub implements AutoCloseable {
      * the moment a greenlet is made ready to the moment its turn begins.
      */
     public void setTurnWaitTiming(boolean on) {
-        scheduler.setReadyWaitTiming(on);
+        engine.setReadyWaitTiming(on);
     }
 
     /** The total time, in nanoseconds, greenlets waited ready for their turn while timing was on. */
     public long turnWaitNanos() {
-        return scheduler.readyWaitNanos();
+        return engine.readyWaitNanos();
     }
 
     /** How many turns were timed for {@link #turnWaitNanos()}. */
     public long timedTurns() {
-        return scheduler.readyWaitCount();
+        return engine.readyWaitCount();
     }
 
     /** How many greenlets of this hub have ended, however they ended. */
@@ -372,7 +372,7 @@ public final class Hub implements AutoCloseable {
 
     /** The greenlet whose turn it is right now, or null. */
     public Greenlet<?> runningGreenlet() {
-        return scheduler.running();
+        return engine.running();
     }
 
     /**
@@ -382,7 +382,7 @@ public final class Hub implements AutoCloseable {
      */
     public List<GreenletInfo> runInfo() {
         List<GreenletInfo> infos = new ArrayList<>();
-        Greenlet<?> running = scheduler.running();
+        Greenlet<?> running = engine.running();
         for (Greenlet<?> g : greenlets()) {
             GreenletInfo.State state;
             Waiter w = g.waiter;
@@ -394,7 +394,7 @@ public final class Hub implements AutoCloseable {
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
                 on = w.blocker == this ? null : String.valueOf(w.blocker);
-            } else if (scheduler.inForeignWait(g)) {
+            } else if (engine.inForeignWait(g)) {
                 state = GreenletInfo.State.WAITING;
                 Thread t = g.thread();
                 Object blocker = t == null ? null : LockSupport.getBlocker(t);
@@ -571,7 +571,7 @@ public final class Hub implements AutoCloseable {
         long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
         Duration afterKill = Duration.ofNanos(Greenlet.checkDuration(Objects.requireNonNull(killGrace, "kill grace"), "kill grace"));
         closed = true;
-        scheduler.close();
+        engine.close();
         HubMonitor m = monitor;
         if (m != null) {
             m.close();
@@ -610,7 +610,7 @@ public final class Hub implements AutoCloseable {
      */
     public void reopen() {
         if (closed) {
-            scheduler.reopen();
+            engine.reopen();
             closed = false;
         }
     }
@@ -642,7 +642,7 @@ public final class Hub implements AutoCloseable {
             spawned++;
         }
         if (admission != Admission.LATER) {
-            scheduler.makeReady(g);
+            engine.makeReady(g);
         }
     }
 
@@ -658,27 +658,27 @@ public final class Hub implements AutoCloseable {
 
     /** {@code sleep(0)} of the running greenlet {@code me}: behind every ready greenlet; a point where a kill lands. */
     void yieldNow(Greenlet<?> me) {
-        scheduler.yieldNow(me);
+        engine.yieldNow(me);
     }
 
     /** The running greenlet {@code me} goes behind every ready greenlet; no kill lands ({@link Waiter#yieldToWoken()}). */
     void passTurn(Greenlet<?> me) {
-        scheduler.passTurn(me);
+        engine.passTurn(me);
     }
 
     /** gevent's {@code idle()} for the running greenlet {@code me}. */
     void idle(Greenlet<?> me) {
-        scheduler.idle(me);
+        engine.idle(me);
     }
 
     /** {@link Gevent#offload} for the running greenlet {@code me}. */
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
-        return scheduler.offload(me, call);
+        return engine.offload(me, call);
     }
 
     /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */
     void schedule(Greenlet<?> g) {
-        scheduler.makeReady(g);
+        engine.makeReady(g);
     }
 
     /**
@@ -722,7 +722,7 @@ public final class Hub implements AutoCloseable {
      * timeout, unless {@code w} was signalled: a wait that was satisfied returns normally and
      * the kill lands at the next cooperative point, so that an operation (a queue get, a
      * semaphore acquire) either completes or has no effect. Each call consumes exactly the one
-     * {@link Scheduler#makeReady} that resolving {@code w} produces.
+     * {@link HubEngine#makeReady} that resolving {@code w} produces.
      */
     int await(Greenlet<?> me, Waiter w, long deadline) {
         me.waiter = w;
@@ -736,7 +736,7 @@ public final class Hub implements AutoCloseable {
         if (deadline != 0) {
             TimerQueue.INSTANCE.add(w, deadline);
         }
-        scheduler.suspend(me, w);
+        engine.suspend(me, w);
         me.waiter = null;
         int state = w.state();
         if (deadline != 0 && state != Waiter.TIMED_OUT) {

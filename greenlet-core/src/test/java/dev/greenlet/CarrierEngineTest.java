@@ -312,7 +312,7 @@ class CarrierEngineTest extends HubTestSupport {
     /** Hazard 3: a task that throws on the carrier is logged, and the carrier goes on. */
     @Test
     void theCarrierSurvivesAThrowingTask() throws Exception {
-        CarrierScheduler carrier = (CarrierScheduler) hub.scheduler;
+        CarrierEngine carrier = (CarrierEngine) hub.engine;
         CountDownLatch ran = new CountDownLatch(1);
         carrier.runOnCarrier(() -> {
             ran.countDown();

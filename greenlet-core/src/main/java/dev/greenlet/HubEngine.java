@@ -3,7 +3,7 @@ package dev.greenlet;
 /**
  * How a hub runs its greenlets one at a time: the seam between a {@link Hub} (what greenlets
  * it has, their bookkeeping, its API) and its engine (whose turn it is). There are two:
- * {@link PermitScheduler} hands a run permit from greenlet to greenlet; {@link CarrierScheduler}
+ * {@link PermitEngine} hands a run permit from greenlet to greenlet; {@link CarrierEngine}
  * gives the hub one carrier thread that runs its greenlets' virtual threads.
  *
  * <p>What every engine guarantees (docs/ARCHITECTURE.md, invariants 1 and 2; protocol P6): at most one greenlet of the
@@ -18,16 +18,16 @@ package dev.greenlet;
  * greenlet is made ready for its first turn exactly once too (on start, or when its
  * {@code startLater} timer fires).
  */
-abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
+abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
     final Hub hub;
 
-    Scheduler(Hub hub) {
+    HubEngine(Hub hub) {
         this.hub = hub;
     }
 
     /** Which engine this is. */
-    abstract Hub.Engine engine();
+    abstract Hub.Engine kind();
 
     /**
      * Makes {@code g} ready: its first turn if it never ran, else the end of the wait it is
@@ -90,7 +90,7 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      * (the carrier engine finds it from the thread's scheduler); else null.
      */
     static Greenlet<?> greenletOf(Thread t) {
-        return t.isVirtual() ? CarrierScheduler.greenletOf(t) : null;
+        return t.isVirtual() ? CarrierEngine.greenletOf(t) : null;
     }
 
     /** The greenlet running now, or null. */

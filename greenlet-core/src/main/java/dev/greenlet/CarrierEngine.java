@@ -59,9 +59,9 @@ import java.util.concurrent.locks.LockSupport;
  * and empty, so an idle hub holds no thread; the next submission starts a new one.</li>
  * </ul>
  */
-final class CarrierScheduler extends Scheduler {
+final class CarrierEngine extends HubEngine {
 
-    private static final System.Logger LOG = System.getLogger(CarrierScheduler.class.getName());
+    private static final System.Logger LOG = System.getLogger(CarrierEngine.class.getName());
     static final long LINGER_MS = 1000;
 
     private static final java.lang.invoke.VarHandle RUNNING_G;
@@ -69,8 +69,8 @@ final class CarrierScheduler extends Scheduler {
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
-            RUNNING_G = l.findVarHandle(CarrierScheduler.class, "running", Greenlet.class);
-            TURNS = l.findVarHandle(CarrierScheduler.class, "turns", long.class);
+            RUNNING_G = l.findVarHandle(CarrierEngine.class, "running", Greenlet.class);
+            TURNS = l.findVarHandle(CarrierEngine.class, "turns", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -204,13 +204,13 @@ final class CarrierScheduler extends Scheduler {
     private volatile boolean closed;
     private int carriersStarted;             // guarded by this: for thread names
 
-    CarrierScheduler(Hub hub) {
+    CarrierEngine(Hub hub) {
         super(hub);
         Carriers.checkAvailable("the carrier engine of hub '" + hub.name() + "'");
     }
 
     @Override
-    Hub.Engine engine() {
+    Hub.Engine kind() {
         return Hub.Engine.CARRIER;
     }
 

@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * system property {@code dev.greenlet.spins} sets the count (0 disables it); on a single CPU it
  * is 0.
  */
-final class PermitScheduler extends Scheduler {
+final class PermitEngine extends HubEngine {
 
     static final int DEFAULT_SPINS = 64;
     private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1
@@ -49,12 +49,12 @@ final class PermitScheduler extends Scheduler {
     private long readyWaitCount;           // guarded by this: grants measured
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
 
-    PermitScheduler(Hub hub) {
+    PermitEngine(Hub hub) {
         super(hub);
     }
 
     @Override
-    Hub.Engine engine() {
+    Hub.Engine kind() {
         return Hub.Engine.PERMIT;
     }
 
