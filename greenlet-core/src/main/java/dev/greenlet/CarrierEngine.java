@@ -114,7 +114,7 @@ final class CarrierEngine extends HubEngine {
                 foreign(task);
                 return;
             }
-            if (greenlet.urgent) {
+            if (greenlet.isUrgent()) {
                 submitUrgent(this);
             } else {
                 submit(this);
@@ -243,7 +243,7 @@ final class CarrierEngine extends HubEngine {
             return;
         }
         inbox.offer(t);
-        if (t instanceof GreenletExecutor exec && exec.greenlet.urgent) {
+        if (t instanceof GreenletExecutor exec && exec.greenlet.isUrgent()) {
             // Killed urgently while this was being submitted: the killer's Expedite may have
             // looked for it before it was here; look again.
             urgentInbox.offer(new Expedite(exec.greenlet));
@@ -519,7 +519,7 @@ final class CarrierEngine extends HubEngine {
             if (exec != null) {
                 RUNNING_G.setRelease(this, (Greenlet<?>) null);
                 mounted = null;
-                if (g.pendingThrow != null) {
+                if (g.hasPendingThrow()) {
                     deliverPending(g);
                 }
             }
@@ -613,8 +613,8 @@ final class CarrierEngine extends HubEngine {
             Waiter w = Waiter.forGreenlet(me, job);
             me.waiter = w;
             job.waiter = w;
-            // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter.
-            if (me.pendingThrow != null && !interruptSent) {
+            // Pairs with KillDelivery.raise(): it writes the pending throw, then reads waiter.
+            if (me.hasPendingThrow() && !interruptSent) {
                 worker.interrupt();
                 interruptSent = true;
             }
@@ -684,7 +684,7 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void interruptForeignWait(Greenlet<?> g) {
-        if (g.urgent) {
+        if (g.isUrgent()) {
             expedite(g); // delivered ahead of the ordinary work
             return;
         }
@@ -730,11 +730,11 @@ final class CarrierEngine extends HubEngine {
      * this runs again when its turn ends.
      */
     private void deliverPending(Greenlet<?> g) {
-        if (g.pendingThrow == null || g.waiter != null || g.isDead()) {
+        if (!g.hasPendingThrow() || g.waiter != null || g.isDead()) {
             return;
         }
         if (isParked(g.thread)) {
-            g.interruptForKill();
+            g.killDelivery().interruptForKill();
         }
     }
 

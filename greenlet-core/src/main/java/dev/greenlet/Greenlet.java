@@ -68,7 +68,7 @@ public final class Greenlet<T> implements Waitable {
      * Implementation overview.
      *
      * A greenlet is the handle: its state, its result, its links (Links) and the pending kill.
-     * Whose turn it is belongs to the hub's HubEngine (one per engine); the one cooperative wait
+     * Whose turn it is belongs to the hub's HubEngine; the one cooperative wait
      * is Hub.await over a Waiter. Internal states:
      *
      *   state      set by                          in the run queue?            public view
@@ -80,17 +80,11 @@ public final class Greenlet<T> implements Waitable {
      *              started (CAS from NEW/SCHED.)                                not dead: the error handler runs
      *   DEAD       complete()                      no                           dead; links handed over
      *
-     * The kill protocol, with every writer: pendingThrow is set by raise() (kill: overwrite;
-     * a Timeout: only if none is pending) and cleared by landPending() on the greenlet's own
-     * thread, by withdraw() (a Timeout closed before it landed) and at its end. waiter is set and
-     * cleared by Hub.await (and the carrier engine's offload) on the greenlet's own thread;
-     * raise() writes pendingThrow then reads waiter, the wait writes waiter then reads
-     * pendingThrow, so one of them sees the other: a wait in progress is resolved INTERRUPTED,
-     * otherwise the scheduler is asked to interrupt a foreign wait (HubEngine.interruptForeignWait:
-     * an offloaded call in the permit engine, any parked JDK wait in the carrier engine), which
-     * sets interruptedByKill; landPending(), withdraw() and the end clear the interrupt again.
-     * requestedKill is the last exception kill() made pending; while it is still the pending one,
-     * it lands at the greenlet's end at the latest.
+     * The kill protocol (pending throw, interrupt of a foreign wait, landing at a cooperative
+     * point or at the end, a Timeout's withdrawal) belongs to KillDelivery, created on the
+     * first kill or timeout (docs/ARCHITECTURE.md, P2 and P3). waiter is set and cleared by
+     * Hub.await (and the carrier engine's offload) on the greenlet's own thread; KillDelivery
+     * reads it.
      */
 
     private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
@@ -103,13 +97,13 @@ public final class Greenlet<T> implements Waitable {
     private static final int DEAD = 4;
 
     private static final VarHandle STATE;
-    private static final VarHandle PENDING;
+    private static final VarHandle KILL;
     private static final VarHandle LINKS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Greenlet.class, "state", int.class);
-            PENDING = l.findVarHandle(Greenlet.class, "pendingThrow", Throwable.class);
+            KILL = l.findVarHandle(Greenlet.class, "kill", KillDelivery.class);
             LINKS = l.findVarHandle(Greenlet.class, "links", Links.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -129,17 +123,13 @@ public final class Greenlet<T> implements Waitable {
     private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
     private volatile Links links;                      // what runs when it dies; created on the first link (see links())
     private TimerEntry startTimer;                       // set by startLater until the timer fires
-    volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
+    private volatile KillDelivery kill;                // its kill delivery, from its first kill or timeout on; else null
     volatile Waiter waiter;                            // the wait in progress, if any
     private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
-    private volatile boolean interruptedByKill;        // a kill or timeout interrupted its thread: written under this, except
-                                                       //   by the carrier engine's interruptForKill (see there)
-    private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> readyNext;                             // guarded by the permit engine: next in its ready queue
     Greenlet<?> readyPrev;                             // guarded by the permit engine: previous in its ready queue
     boolean readyUrgent;                               // guarded by the permit engine: queued in its urgent front segment
-    volatile boolean urgent;                           // killUrgently() was called: its turns go ahead of ordinary ones
     long readySince;                                   // guarded by the permit engine: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
@@ -265,7 +255,8 @@ public final class Greenlet<T> implements Waitable {
             } catch (Throwable t) {
                 failure = t;
             }
-            Throwable kill = pendingKill();
+            KillDelivery k = this.kill;
+            Throwable kill = k == null ? null : k.pendingKill();
             if (kill != null && failure != kill) {
                 // A kill that did not land at a cooperative point lands at the end: the greenlet
                 // ends killed, whatever a library made of the interrupt that delivered it (an
@@ -275,14 +266,19 @@ public final class Greenlet<T> implements Waitable {
                 }
                 failure = kill;
             }
-            clearKillInterrupt();
+            if (k != null) {
+                k.clearInterrupt();
+            }
             if (complete(result, failure)) {
                 runLinks();
             }
         }
         // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
-        pendingThrow = null;
+        KillDelivery k = kill;
+        if (k != null) {
+            k.clearAtEnd();
+        }
         locals = null;
         hub.engine.exit(this);
         // A dead greenlet's handle may be kept (a list of results): it must not keep its thread,
@@ -290,10 +286,28 @@ public final class Greenlet<T> implements Waitable {
         thread = null;
     }
 
-    /** The pending exception if kill() put it there (not a Timeout), else null. */
-    private Throwable pendingKill() {
-        Throwable t = pendingThrow;
-        return t != null && t == requestedKill ? t : null;
+    /** This greenlet's kill delivery (P2), created on first use: most greenlets are never killed. */
+    KillDelivery killDelivery() {
+        KillDelivery k = kill;
+        if (k == null) {
+            k = new KillDelivery(this);
+            if (!KILL.compareAndSet(this, null, k)) {
+                k = kill;
+            }
+        }
+        return k;
+    }
+
+    /** Whether a kill or timeout is pending in this greenlet. */
+    boolean hasPendingThrow() {
+        KillDelivery k = kill;
+        return k != null && k.hasPending();
+    }
+
+    /** Whether it was killed urgently ({@link #killUrgently()}): the engines put its turns first (P3). */
+    boolean isUrgent() {
+        KillDelivery k = kill;
+        return k != null && k.urgent;
     }
 
     // ---------------------------------------------------------------- completion and links
@@ -669,8 +683,9 @@ public final class Greenlet<T> implements Waitable {
             return;
         }
         if (urgently) {
-            urgent = true; // before raise(): a wake-up that raise() causes already goes first
-            raise(ex, true);
+            KillDelivery k = killDelivery();
+            k.urgent = true; // before raise(): a wake-up that raise() causes already goes first
+            k.raise(ex, true);
             hub.engine.expedite(this); // and if it is ready already, it moves to the front
         } else {
             raise(ex, true);
@@ -702,25 +717,9 @@ public final class Greenlet<T> implements Waitable {
         }
     }
 
-    /**
-     * Makes {@code ex} pending in this greenlet and interrupts its current wait.
-     *
-     * @param overwrite whether to replace a pending exception (kill does; a timeout does not
-     *                  displace a kill or an earlier timeout)
-     */
+    /** Makes {@code ex} pending and interrupts the current wait: {@link KillDelivery#raise}. */
     void raise(Throwable ex, boolean overwrite) {
-        if (overwrite) {
-            requestedKill = ex;
-            pendingThrow = ex;
-        } else if (!PENDING.compareAndSet(this, null, ex)) {
-            return;
-        }
-        Waiter w = waiter;
-        if (w != null) {
-            w.interrupt();
-        } else {
-            hub.engine.interruptForeignWait(this);
-        }
+        killDelivery().raise(ex, overwrite);
     }
 
     /** Marks the start of an offloaded call: from here a kill interrupts the greenlet's thread (permit engine). */
@@ -733,7 +732,10 @@ public final class Greenlet<T> implements Waitable {
         synchronized (this) {
             offloading = false;
         }
-        clearKillInterrupt();
+        KillDelivery k = kill; // (a kill that interrupts the call creates it before it reads offloading)
+        if (k != null) {
+            k.clearInterrupt();
+        }
     }
 
     /** Makes this greenlet {@link #current()} on the calling thread, its own: for an engine that needs a thread-local. */
@@ -751,83 +753,16 @@ public final class Greenlet<T> implements Waitable {
         CURRENT.remove();
     }
 
-    /** Permit engine: a kill or timeout interrupts an offloaded call, once. */
-    void interruptOffload() {
-        if (offloading) {
-            synchronized (this) {
-                if (offloading && !interruptedByKill) {
-                    interruptedByKill = true;
-                    thread.interrupt();
-                }
-            }
-        }
-    }
-
-    /**
-     * Carrier engine: a kill or timeout interrupts the wait its thread is parked in. Called on
-     * the carrier between turns, so without this greenlet's monitor: user code may hold that
-     * monitor across the very wait being interrupted, and a carrier that waited for it would
-     * deadlock the hub. None is needed: everything else that writes the flag runs on this
-     * greenlet's thread, which the carrier runs, so never at the same time (docs/ARCHITECTURE.md, P2).
-     */
-    void interruptForKill() {
-        // Again at every foreign wait while the kill is pending: a library that swallows the
-        // interrupt and waits again gets it again (on this engine every park is a cooperative point).
-        Thread t = thread;
-        interruptedByKill = true;
-        if (t != null && !t.isInterrupted()) {
-            t.interrupt();
-        }
-    }
-
-    /** Clears the interrupt a kill or timeout sent, once it has landed or the call it ended returned. */
-    private void clearKillInterrupt() {
-        boolean clear;
-        synchronized (this) {
-            clear = interruptedByKill;
-            interruptedByKill = false;
-        }
-        if (clear && Thread.currentThread() == thread) {
-            Thread.interrupted();
-        }
-    }
-
     /** Whether it is in {@link Gevent#offload}, running a blocking call without a turn. */
     public boolean isOffloaded() {
         return offloading;
     }
 
-    /**
-     * Withdraws {@code ex} if it is still pending and was delivered by interrupting a foreign
-     * wait (so a library turned it into an exception of its own); true if so.
-     */
-    boolean withdrawDeliveredByInterrupt(Throwable ex) {
-        synchronized (this) {
-            if (!interruptedByKill || pendingThrow != ex) {
-                return false;
-            }
-        }
-        return withdraw(ex);
-    }
-
-    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
-    boolean withdraw(Throwable ex) {
-        if (PENDING.compareAndSet(this, ex, null)) {
-            clearKillInterrupt();
-            return true;
-        }
-        return false;
-    }
-
-    /** At a cooperative point: throws the pending kill or timeout, if any. */
+    /** At a cooperative point: throws the pending kill or timeout, if any ({@link KillDelivery#land}). */
     void landPending() {
-        Throwable t = pendingThrow;
-        if (t != null && PENDING.compareAndSet(this, t, null)) {
-            clearKillInterrupt();
-            if (t instanceof GreenletExit || t instanceof Timeout) {
-                t.fillInStackTrace(); // show where it landed, not where it was made
-            }
-            throw Exceptions.sneakyThrow(t);
+        KillDelivery k = kill;
+        if (k != null) {
+            k.land();
         }
     }
 

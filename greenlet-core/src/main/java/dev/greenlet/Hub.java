@@ -726,9 +726,9 @@ public final class Hub implements AutoCloseable {
      */
     int await(Greenlet<?> me, Waiter w, long deadline) {
         me.waiter = w;
-        // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter; we write
-        // waiter, then read pendingThrow. One of the two sees the other.
-        if (me.pendingThrow != null && w.resolveQuietly(Waiter.INTERRUPTED)) {
+        // Pairs with KillDelivery.raise(): it writes the pending throw, then reads waiter; we
+        // write waiter, then read the pending throw. One of the two sees the other.
+        if (me.hasPendingThrow() && w.resolveQuietly(Waiter.INTERRUPTED)) {
             me.waiter = null;
             me.landPending();
             return Waiter.INTERRUPTED;

@@ -69,7 +69,7 @@ final class PermitEngine extends HubEngine {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0; // granted at once: no wait
                 handOffLocked(g);
                 grant = true;
-            } else if (g.urgent) {
+            } else if (g.isUrgent()) {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0;
                 insertUrgentLocked(g);
                 grant = false;
@@ -174,7 +174,7 @@ final class PermitEngine extends HubEngine {
     void expedite(Greenlet<?> g) {
         synchronized (this) {
             if (g.readyPrev == null && readyHead != g) {
-                return; // not in the ready queue: makeReady will put it in front (g.urgent is set)
+                return; // not in the ready queue: makeReady will put it in front (g.isUrgent())
             }
             if (g.readyUrgent) {
                 return; // already in the urgent segment
@@ -259,7 +259,7 @@ final class PermitEngine extends HubEngine {
         Greenlet<?> next;
         boolean nextInLine;
         synchronized (this) {
-            if (readyHead == null || me.urgent) {
+            if (readyHead == null || me.isUrgent()) {
                 // The caller is the only ready greenlet: keep the permit. The hub is not idle
                 // (the caller runs on), so idle() waiters stay waiting, as in gevent. A greenlet
                 // killed urgently keeps it too: it would go first anyway.
@@ -331,7 +331,7 @@ final class PermitEngine extends HubEngine {
     void interruptForeignWait(Greenlet<?> g) {
         // Only an offloaded call waits outside the library here; everything else either holds
         // the permit (the kill lands at its next cooperative point) or waits in a Waiter.
-        g.interruptOffload();
+        g.killDelivery().interruptOffload();
     }
 
     @Override
