@@ -44,25 +44,24 @@ final class Carriers {
                     + "): before JEP 491, synchronized and Object.wait pin a virtual thread to its carrier."
                     + " Run on JDK " + MIN_FEATURE + "+, or use the permit engine (leave patch-all off)";
         } else {
+            String member = "java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)";
             try {
                 Class<?> builder = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
                 Constructor<?> c = builder.getDeclaredConstructor(Executor.class);
                 c.setAccessible(true);
                 ctor = MethodHandles.lookup().unreflectConstructor(c)
                         .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
+                member = "java.lang.VirtualThread.defaultScheduler()";
                 Class<?> vthread = Class.forName("java.lang.VirtualThread");
                 Method m = vthread.getDeclaredMethod("defaultScheduler");
                 m.setAccessible(true);
                 defaultScheduler = (Executor) m.invoke(null);
+                member = "java.lang.VirtualThread.scheduler";
                 schedulerField = MethodHandles.privateLookupIn(vthread, MethodHandles.lookup())
                         .findVarHandle(vthread, "scheduler", Executor.class);
             } catch (RuntimeException | ReflectiveOperationException e) {
                 ctor = null;
-                why = "the carrier engine needs --add-opens java.base/java.lang=ALL-UNNAMED to give each hub a"
-                        + " virtual-thread scheduler of its own (" + e + "). Add it to the JVM's options: on the"
-                        + " command line (java --add-opens java.base/java.lang=ALL-UNNAMED -jar app.jar), in the"
-                        + " spring-boot-maven-plugin's <jvmArguments> for spring-boot:run, in surefire's <argLine>"
-                        + " for tests, or as 'Add-Opens: java.base/java.lang' in an executable jar's manifest";
+                why = unavailableBecause(e, member, Runtime.version());
             }
         }
         NEW_BUILDER = why == null ? ctor : null;
@@ -75,6 +74,26 @@ final class Carriers {
     }
 
     private Carriers() {
+    }
+
+    /**
+     * Why the reflection on {@code member} failed with {@code e}, and the fix: only a JVM that
+     * does not open {@code java.lang} (an {@link java.lang.reflect.InaccessibleObjectException},
+     * or an {@link IllegalAccessException} from a private lookup) needs the {@code --add-opens};
+     * a class, method or field that is missing or has changed means this JDK's internals are not
+     * the ones the engine was written against, and no option fixes that.
+     */
+    static String unavailableBecause(Throwable e, String member, Runtime.Version version) {
+        if (e instanceof java.lang.reflect.InaccessibleObjectException || e instanceof IllegalAccessException) {
+            return "the carrier engine needs --add-opens java.base/java.lang=ALL-UNNAMED to give each hub a"
+                    + " virtual-thread scheduler of its own (" + e + "). Add it to the JVM's options: on the"
+                    + " command line (java --add-opens java.base/java.lang=ALL-UNNAMED -jar app.jar), in the"
+                    + " spring-boot-maven-plugin's <jvmArguments> for spring-boot:run, in surefire's <argLine>"
+                    + " for tests, or as 'Add-Opens: java.base/java.lang' in an executable jar's manifest";
+        }
+        return "the carrier engine cannot run on this JDK (" + version + "): the JDK-internal " + member
+                + " it builds on is missing or has changed (" + e + "). It was written against JDK "
+                + MIN_FEATURE + " to 25; use one of those, or the permit engine (leave patch-all off)";
     }
 
     /** Why the carrier engine cannot run in this JVM, or null if it can. */
@@ -119,7 +138,7 @@ final class Carriers {
     /**
      * The JDK creates its socket pollers (virtual threads) on first use, with the scheduler of
      * the thread that first waits for a socket: were that a greenlet, the pollers would inherit
-     * its hub (DESIGN.md, hazard 1). Starting them here, from a platform thread, gives them the
+     * its hub (docs/ARCHITECTURE.md, hazard 1). Starting them here, from a platform thread, gives them the
      * default scheduler. The hubs also hand any task that is not one of their greenlets to the
      * default scheduler, so this is a second line of defence, not the only one.
      */

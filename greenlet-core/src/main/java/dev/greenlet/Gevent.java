@@ -227,7 +227,7 @@ public final class Gevent {
     // ---------------------------------------------------------------- sleeping
 
     /**
-     * Gives up the run permit for {@code duration} (gevent's {@code sleep}).
+     * Gives up the turn for {@code duration} (gevent's {@code sleep}).
      * {@code sleep(Duration.ZERO)} is gevent's {@code sleep(0)}: the caller goes behind every
      * greenlet already ready and resumes after them, without waiting for any timer. On a plain
      * thread it is {@link Thread#sleep} (or {@link Thread#yield} for zero).
@@ -242,7 +242,7 @@ public final class Gevent {
             return;
         }
         if (nanos == 0) {
-            g.hub.scheduler.yieldNow(g);
+            g.hub.yieldNow(g);
             return;
         }
         g.hub.await(g, Waiter.forCurrent(g.hub), TimerQueue.deadlineAfter(nanos));
@@ -277,7 +277,7 @@ public final class Gevent {
     public static void idle() {
         Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
-            g.hub.scheduler.idle(g);
+            g.hub.idle(g);
         }
     }
 
@@ -294,8 +294,8 @@ public final class Gevent {
     }
 
     /**
-     * Runs a blocking call without holding the hub: the calling greenlet gives up the run
-     * permit, runs {@code call} on its own virtual thread (where the JDK parks rather than
+     * Runs a blocking call without holding the hub: the calling greenlet gives up its
+     * turn, runs {@code call} on its own virtual thread (where the JDK parks rather than
      * blocking a carrier) while the hub's other greenlets run, then waits for its turn again.
      * This is how to call a blocking API that is not cooperative (JDBC without the monkey
      * patch, a file read, {@code Thread.sleep}, a {@code java.util.concurrent} lock) without
@@ -322,7 +322,7 @@ public final class Gevent {
         if (g == null) {
             return call.call();
         }
-        return g.hub.scheduler.offload(g, call);
+        return g.hub.offload(g, call);
     }
 
     // ---------------------------------------------------------------- timeouts

@@ -56,7 +56,7 @@ import java.util.function.Consumer;
  * <li>Checked exceptions are rethrown by {@code get()} wrapped in a
  * {@link CompletionException} (the original is its cause); unchecked ones as they are.</li>
  * <li>{@link #link} callbacks run in the dying greenlet itself, right after it finishes and
- * before its hub switches to anything else, holding the run permit; gevent runs them in the
+ * before its hub switches to anything else, in its turn; gevent runs them in the
  * hub on its next loop iteration.</li>
  * </ul>
  *
@@ -68,7 +68,7 @@ public final class Greenlet<T> implements Waitable {
      * Implementation overview.
      *
      * A greenlet is the handle: its state, its result, its links (Links) and the pending kill.
-     * Whose turn it is belongs to the hub's Scheduler (one per engine); the one cooperative wait
+     * Whose turn it is belongs to the hub's HubEngine; the one cooperative wait
      * is Hub.await over a Waiter. Internal states:
      *
      *   state      set by                          in the run queue?            public view
@@ -80,17 +80,11 @@ public final class Greenlet<T> implements Waitable {
      *              started (CAS from NEW/SCHED.)                                not dead: the error handler runs
      *   DEAD       complete()                      no                           dead; links handed over
      *
-     * The kill protocol, with every writer: pendingThrow is set by raise() (kill: overwrite;
-     * a Timeout: only if none is pending) and cleared by landPending() on the greenlet's own
-     * thread, by withdraw() (a Timeout closed before it landed) and at its end. waiter is set and
-     * cleared by Hub.await (and the carrier engine's offload) on the greenlet's own thread;
-     * raise() writes pendingThrow then reads waiter, the wait writes waiter then reads
-     * pendingThrow, so one of them sees the other: a wait in progress is resolved INTERRUPTED,
-     * otherwise the scheduler is asked to interrupt a foreign wait (Scheduler.interruptForeignWait:
-     * an offloaded call in the permit engine, any parked JDK wait in the carrier engine), which
-     * sets interruptedByKill; landPending(), withdraw() and the end clear the interrupt again.
-     * requestedKill is the last exception kill() made pending; while it is still the pending one,
-     * it lands at the greenlet's end at the latest.
+     * The kill protocol (pending throw, interrupt of a foreign wait, landing at a cooperative
+     * point or at the end, a Timeout's withdrawal) belongs to KillDelivery, created on the
+     * first kill or timeout (docs/ARCHITECTURE.md, P2 and P3). waiter is set and cleared by
+     * Hub.await (and the carrier engine's offload) on the greenlet's own thread; KillDelivery
+     * reads it.
      */
 
     private static final ThreadLocal<Greenlet<?>> CURRENT = new ThreadLocal<>();
@@ -103,13 +97,13 @@ public final class Greenlet<T> implements Waitable {
     private static final int DEAD = 4;
 
     private static final VarHandle STATE;
-    private static final VarHandle PENDING;
+    private static final VarHandle KILL;
     private static final VarHandle LINKS;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Greenlet.class, "state", int.class);
-            PENDING = l.findVarHandle(Greenlet.class, "pendingThrow", Throwable.class);
+            KILL = l.findVarHandle(Greenlet.class, "kill", KillDelivery.class);
             LINKS = l.findVarHandle(Greenlet.class, "links", Links.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -128,15 +122,15 @@ public final class Greenlet<T> implements Waitable {
     private T value;                                   // written before state becomes FINISHING
     private Throwable error;                           // written before state becomes FINISHING; GreenletExit included
     private volatile Links links;                      // what runs when it dies; created on the first link (see links())
-    private HubTimer startTimer;                       // set by startLater until the timer fires
-    volatile Throwable pendingThrow;                   // a kill or timeout to raise at the next cooperative point
+    private TimerEntry startTimer;                       // set by startLater until the timer fires
+    private volatile KillDelivery kill;                // its kill delivery, from its first kill or timeout on; else null
     volatile Waiter waiter;                            // the wait in progress, if any
-    private volatile boolean offloading;               // in offload(): running without the permit; guarded by this for writes
-    private boolean interruptedByKill;                 // guarded by this: a kill or timeout interrupted its thread
-    private volatile Throwable requestedKill;          // what kill() made pending: it lands at the end at the latest
+    private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
-    Greenlet<?> readyNext;                             // guarded by hub's monitor: next in the ready queue
-    long readySince;                                   // guarded by hub's monitor: when it became ready, if timed
+    Greenlet<?> readyNext;                             // guarded by the permit engine: next in its ready queue
+    Greenlet<?> readyPrev;                             // guarded by the permit engine: previous in its ready queue
+    boolean readyUrgent;                               // guarded by the permit engine: queued in its urgent front segment
+    long readySince;                                   // guarded by the permit engine: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
     boolean live;                                      // guarded by hub's monitor: on the hub's live list
@@ -173,21 +167,15 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet running the calling code, or null on a thread that is no greenlet (gevent's {@code getcurrent()}). */
     public static Greenlet<?> current() {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual()) {
-            Greenlet<?> g = CarrierScheduler.greenletOf(t); // carrier-engine greenlets keep no thread-local
-            if (g != null) {
-                return g;
-            }
-        }
-        return CURRENT.get();
+        Greenlet<?> g = HubEngine.greenletOf(Thread.currentThread()); // an engine may keep no thread-local
+        return g != null ? g : CURRENT.get();
     }
 
     /**
-     * The calling greenlet if it holds its hub's run permit, that is, unless it is inside
+     * The calling greenlet if it has its hub's turn, that is, unless it is inside
      * {@link Gevent#offload}; else null. Every decision to wait cooperatively rather than block
      * the thread goes through this: code offloaded from a greenlet runs alongside the hub and
-     * must wait as a plain thread does, or it would hand on a permit it does not hold.
+     * must wait as a plain thread does, or it would hand on a turn it does not have.
      */
     static Greenlet<?> cooperative() {
         Greenlet<?> g = current();
@@ -231,7 +219,7 @@ public final class Greenlet<T> implements Waitable {
                 STATE.compareAndSet(this, SCHEDULED, NEW); // unless a kill made it dead meanwhile
                 throw closed;
             }
-            HubTimer timer = new HubTimer() {
+            TimerEntry timer = new TimerEntry() {
                 @Override
                 void fire() {
                     hub.schedule(Greenlet.this);
@@ -247,10 +235,7 @@ public final class Greenlet<T> implements Waitable {
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
     void body() {
-        if (hub.engine() != Hub.Engine.CARRIER) {
-            CURRENT.set(this); // a carrier-engine greenlet is found through its thread's scheduler
-        }
-        hub.scheduler.beginTurn(this);
+        hub.engine.beginTurn(this);
         if (STATE.compareAndSet(this, SCHEDULED, RUNNING)) {
             // Its thread inherits no thread-locals, which leaves the system class loader as its
             // context loader; give it the hub's creator's (an application's, in a Boot jar).
@@ -270,35 +255,59 @@ public final class Greenlet<T> implements Waitable {
             } catch (Throwable t) {
                 failure = t;
             }
-            Throwable kill = pendingKill();
+            KillDelivery k = this.kill;
+            Throwable kill = k == null ? null : k.pendingKill();
             if (kill != null && failure != kill) {
                 // A kill that did not land at a cooperative point lands at the end: the greenlet
                 // ends killed, whatever a library made of the interrupt that delivered it (an
-                // SQLException, a closed socket) or if it returned after all (DESIGN.md, hazard 6).
+                // SQLException, a closed socket) or if it returned after all (docs/ARCHITECTURE.md, hazard 6 and protocol P2).
                 if (failure != null) {
                     kill.addSuppressed(failure);
                 }
                 failure = kill;
             }
-            clearKillInterrupt();
+            if (k != null) {
+                k.clearInterrupt();
+            }
             if (complete(result, failure)) {
                 runLinks();
             }
         }
         // Otherwise it was killed before it started: it never runs, and complete() ran in the killer.
         waiter = null;
-        pendingThrow = null;
+        KillDelivery k = kill;
+        if (k != null) {
+            k.clearAtEnd();
+        }
         locals = null;
-        hub.scheduler.exit(this);
+        hub.engine.exit(this);
         // A dead greenlet's handle may be kept (a list of results): it must not keep its thread,
         // whose continuation holds the stack (gevent frees a dead greenlet's stack too).
         thread = null;
     }
 
-    /** The pending exception if kill() put it there (not a Timeout), else null. */
-    private Throwable pendingKill() {
-        Throwable t = pendingThrow;
-        return t != null && t == requestedKill ? t : null;
+    /** This greenlet's kill delivery (P2), created on first use: most greenlets are never killed. */
+    KillDelivery killDelivery() {
+        KillDelivery k = kill;
+        if (k == null) {
+            k = new KillDelivery(this);
+            if (!KILL.compareAndSet(this, null, k)) {
+                k = kill;
+            }
+        }
+        return k;
+    }
+
+    /** Whether a kill or timeout is pending in this greenlet. */
+    boolean hasPendingThrow() {
+        KillDelivery k = kill;
+        return k != null && k.hasPending();
+    }
+
+    /** Whether it was killed urgently ({@link #killUrgently()}): the engines put its turns first (P3). */
+    boolean isUrgent() {
+        KillDelivery k = kill;
+        return k != null && k.urgent;
     }
 
     // ---------------------------------------------------------------- completion and links
@@ -308,7 +317,7 @@ public final class Greenlet<T> implements Waitable {
      * dead, takes it off its hub's live list, and wakes everything waiting on it, so that no
      * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
      * any link runs). Returns whether anything was linked: the user links, which must run
-     * holding the permit, are then left in {@link #links} for {@link #runLinks}.
+     * in the hub's turn, are then left in {@link #links} for {@link #runLinks}.
      */
     private boolean complete(T result, Throwable failure) {
         synchronized (this) {
@@ -335,7 +344,7 @@ public final class Greenlet<T> implements Waitable {
         return true;
     }
 
-    /** Runs the user links in a new greenlet of this hub, holding the permit (even if the hub is closed). */
+    /** Runs the user links in a new greenlet of this hub, in the hub's turn (even if the hub is closed). */
     private void runLinksInHub() {
         runInHub(this::runLinks);
     }
@@ -371,8 +380,8 @@ public final class Greenlet<T> implements Waitable {
 
     /**
      * Calls {@code callback} with this greenlet once it is dead, whether it returned, threw or
-     * was killed (gevent's {@code link}). The callback runs in this greenlet's hub holding the
-     * run permit: in the dying greenlet right after it finishes, or, when this greenlet is
+     * was killed (gevent's {@code link}). The callback runs in this greenlet's hub, in a
+     * turn of the hub: in the dying greenlet right after it finishes, or, when this greenlet is
      * already dead, in a new greenlet of the hub. An exception from the callback goes to the
      * hub's error handler.
      */
@@ -411,7 +420,7 @@ public final class Greenlet<T> implements Waitable {
      * {@inheritDoc}
      *
      * <p>For a greenlet the callback runs on whichever thread completes it (normally the
-     * greenlet itself; the killer when it is killed before it starts), without the permit. It
+     * greenlet itself; the killer when it is killed before it starts), without a turn. It
      * is meant for plumbing (futures, wait sets); user code wants {@link #link}.
      */
     @Override
@@ -641,6 +650,25 @@ public final class Greenlet<T> implements Waitable {
      * @param timeout how long to wait when {@code block}; null for no limit
      */
     public void kill(Throwable exception, boolean block, Duration timeout) {
+        kill(exception, block, timeout, false);
+    }
+
+    /**
+     * Kills this greenlet with a new {@link GreenletExit}, without waiting, and delivers the
+     * kill ahead of the hub's ordinary work: from now until it is dead, its turns go before
+     * every greenlet that is merely ready (if it is ready now, it moves to the front), and on
+     * the carrier engine the interrupt of a foreign wait it is parked in is delivered before
+     * the next ordinary turn. So a deadline (a shutdown's) is kept under load, where a plain
+     * {@link #kill} queues behind every greenlet already ready, as in gevent. Urgent kills keep
+     * their own order among themselves. A greenlet that holds its hub (a CPU loop, a blocking
+     * call on the permit engine) still sees the kill only at its next cooperative point: no
+     * engine can preempt it. gevent has no such variant; its {@code Hub.destroy} does not kill.
+     */
+    public void killUrgently() {
+        kill(null, false, null, true);
+    }
+
+    private void kill(Throwable exception, boolean block, Duration timeout, boolean urgently) {
         long timeoutNanos = timeout == null ? -1 : checkDuration(timeout, "kill timeout");
         Throwable ex = exception != null ? exception : new GreenletExit();
         if (state == DEAD) {
@@ -654,7 +682,14 @@ public final class Greenlet<T> implements Waitable {
             killBeforeStart(ex);
             return;
         }
-        raise(ex, true);
+        if (urgently) {
+            KillDelivery k = killDelivery();
+            k.urgent = true; // before raise(): a wake-up that raise() causes already goes first
+            k.raise(ex, true);
+            hub.engine.expedite(this); // and if it is ready already, it moves to the front
+        } else {
+            raise(ex, true);
+        }
         if (block) {
             if (timeoutNanos < 0) {
                 join();
@@ -666,41 +701,25 @@ public final class Greenlet<T> implements Waitable {
 
     private void killBeforeStart(Throwable ex) {
         boolean linked = complete(null, ex);
-        HubTimer timer;
+        TimerEntry timer;
         synchronized (this) {
             timer = startTimer;
             startTimer = null;
         }
-        if (timer != null && TimerQueue.INSTANCE.cancel(timer)) {
-            // It was admitted and waiting for startLater's timer: give it its turn now, so that it
-            // leaves the hub. (A greenlet in the ready queue takes its turn anyway; one never
-            // started was never admitted.)
-            hub.schedule(this);
+        if (timer != null) {
+            // It was waiting for startLater's timer. complete() took it off the live list; it
+            // needs no turn, and no thread: the engines drop a greenlet killed before its first
+            // turn, should the timer have fired meanwhile (and one already in the ready queue).
+            TimerQueue.INSTANCE.cancel(timer);
         }
         if (linked) {
             runLinksInHub();
         }
     }
 
-    /**
-     * Makes {@code ex} pending in this greenlet and interrupts its current wait.
-     *
-     * @param overwrite whether to replace a pending exception (kill does; a timeout does not
-     *                  displace a kill or an earlier timeout)
-     */
+    /** Makes {@code ex} pending and interrupts the current wait: {@link KillDelivery#raise}. */
     void raise(Throwable ex, boolean overwrite) {
-        if (overwrite) {
-            requestedKill = ex;
-            pendingThrow = ex;
-        } else if (!PENDING.compareAndSet(this, null, ex)) {
-            return;
-        }
-        Waiter w = waiter;
-        if (w != null) {
-            w.interrupt();
-        } else {
-            hub.scheduler.interruptForeignWait(this);
-        }
+        killDelivery().raise(ex, overwrite);
     }
 
     /** Marks the start of an offloaded call: from here a kill interrupts the greenlet's thread (permit engine). */
@@ -713,7 +732,15 @@ public final class Greenlet<T> implements Waitable {
         synchronized (this) {
             offloading = false;
         }
-        clearKillInterrupt();
+        KillDelivery k = kill; // (a kill that interrupts the call creates it before it reads offloading)
+        if (k != null) {
+            k.clearInterrupt();
+        }
+    }
+
+    /** Makes this greenlet {@link #current()} on the calling thread, its own: for an engine that needs a thread-local. */
+    void bindToThread() {
+        CURRENT.set(this);
     }
 
     /** The carrier engine runs an offloaded call on another thread, as {@code g} but without its turn. */
@@ -726,77 +753,16 @@ public final class Greenlet<T> implements Waitable {
         CURRENT.remove();
     }
 
-    /** Permit engine: a kill or timeout interrupts an offloaded call, once. */
-    void interruptOffload() {
-        if (offloading) {
-            synchronized (this) {
-                if (offloading && !interruptedByKill) {
-                    interruptedByKill = true;
-                    thread.interrupt();
-                }
-            }
-        }
-    }
-
-    /** Carrier engine: a kill or timeout interrupts the wait its thread is parked in, once. */
-    synchronized void interruptForKill() {
-        // Again at every foreign wait while the kill is pending: a library that swallows the
-        // interrupt and waits again gets it again (on this engine every park is a cooperative point).
-        Thread t = thread;
-        interruptedByKill = true;
-        if (t != null && !t.isInterrupted()) {
-            t.interrupt();
-        }
-    }
-
-    /** Clears the interrupt a kill or timeout sent, once it has landed or the call it ended returned. */
-    private void clearKillInterrupt() {
-        boolean clear;
-        synchronized (this) {
-            clear = interruptedByKill;
-            interruptedByKill = false;
-        }
-        if (clear && Thread.currentThread() == thread) {
-            Thread.interrupted();
-        }
-    }
-
-    /** Whether it is in {@link Gevent#offload}, running a blocking call without the permit. */
+    /** Whether it is in {@link Gevent#offload}, running a blocking call without a turn. */
     public boolean isOffloaded() {
         return offloading;
     }
 
-    /**
-     * Withdraws {@code ex} if it is still pending and was delivered by interrupting a foreign
-     * wait (so a library turned it into an exception of its own); true if so.
-     */
-    boolean withdrawDeliveredByInterrupt(Throwable ex) {
-        synchronized (this) {
-            if (!interruptedByKill || pendingThrow != ex) {
-                return false;
-            }
-        }
-        return withdraw(ex);
-    }
-
-    /** Withdraws {@code ex} if it is still pending (a Timeout closed before it landed); true if it was. */
-    boolean withdraw(Throwable ex) {
-        if (PENDING.compareAndSet(this, ex, null)) {
-            clearKillInterrupt();
-            return true;
-        }
-        return false;
-    }
-
-    /** At a cooperative point: throws the pending kill or timeout, if any. */
+    /** At a cooperative point: throws the pending kill or timeout, if any ({@link KillDelivery#land}). */
     void landPending() {
-        Throwable t = pendingThrow;
-        if (t != null && PENDING.compareAndSet(this, t, null)) {
-            clearKillInterrupt();
-            if (t instanceof GreenletExit || t instanceof Timeout) {
-                t.fillInStackTrace(); // show where it landed, not where it was made
-            }
-            throw Exceptions.sneakyThrow(t);
+        KillDelivery k = kill;
+        if (k != null) {
+            k.land();
         }
     }
 

@@ -31,8 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  * ends appends itself; timers fire in deadline order.
  *
  * <p><b>Differences from gevent.</b> Threads that are not greenlets (main, a servlet worker,
- * a Spring executor thread) may use a hub: spawn, join, kill, set events. They never hold the
- * permit, and where they wait they block as an ordinary thread does. So a greenlet spawned
+ * a Spring executor thread) may use a hub: spawn, join, kill, set events. They never have a
+ * turn, and where they wait they block as an ordinary thread does. So a greenlet spawned
  * from {@code main} starts at once, concurrently with {@code main}, whereas in gevent
  * {@code main} is itself the hub's main greenlet. To get gevent's exact semantics from a
  * plain thread, enter the hub with {@link #run(Callable)}. Several hubs may exist; a greenlet
@@ -51,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Implementation overview. The hub owns its greenlets' bookkeeping: the live list and the
  * counters, guarded by the hub's monitor (do not synchronize on a hub), and the error handler,
- * the monitor and closing. Whose turn it is belongs to its {@link Scheduler}, one per engine.
+ * the monitor and closing. Whose turn it is belongs to its {@link HubEngine}, one per engine.
  * {@link #await} is the one cooperative wait every blocking call of the library goes through,
  * in both engines.
  */
@@ -90,14 +90,33 @@ public final class Hub implements AutoCloseable {
             return unavailableReason() == null;
         }
 
-        /** The engine {@code Monkey.patchAll()} selected for hubs created from now on. */
+        /** The engine hubs created from now on run on: {@link #PERMIT} unless {@link #selectForNewHubs} chose another. */
         public static Engine forNewHubs() {
-            return dev.greenlet.monkey.Monkey.isPatched(dev.greenlet.monkey.Monkey.THREAD) ? CARRIER : PERMIT;
+            return Selection.forNewHubs;
+        }
+
+        /**
+         * Makes hubs created from now on run on {@code engine} (existing hubs keep theirs). What
+         * {@code Monkey.patchAll()} calls with {@link #CARRIER}; call that rather than this.
+         *
+         * @throws IllegalStateException if this JVM cannot run {@code engine}, naming the fix
+         */
+        public static void selectForNewHubs(Engine engine) {
+            String why = Objects.requireNonNull(engine, "engine").unavailableReason();
+            if (why != null) {
+                throw new IllegalStateException("the " + engine.name().toLowerCase(java.util.Locale.ROOT) + " engine: " + why);
+            }
+            Selection.forNewHubs = engine;
         }
     }
 
+    /** Holds the engine for new hubs, kept out of the enum, whose own statics are set up after its constants. */
+    private static final class Selection {
+        static volatile Engine forNewHubs = Engine.PERMIT;
+    }
+
     private final String name;
-    final Scheduler scheduler;
+    final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private volatile int liveCount;        // written under this; read without it (the carrier must never wait for this monitor)
@@ -131,15 +150,15 @@ public final class Hub implements AutoCloseable {
     public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
         this.contextClassLoader = Thread.currentThread().getContextClassLoader();
-        this.scheduler = switch (Objects.requireNonNull(engine, "engine")) {
-            case PERMIT -> new PermitScheduler(this);
-            case CARRIER -> new CarrierScheduler(this);
+        this.engine = switch (Objects.requireNonNull(engine, "engine")) {
+            case PERMIT -> new PermitEngine(this);
+            case CARRIER -> new CarrierEngine(this);
         };
     }
 
     /** The engine this hub runs on. */
     public Engine engine() {
-        return scheduler.engine();
+        return engine.kind();
     }
 
     /**
@@ -300,28 +319,29 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** How many times the run permit has passed from one greenlet to another (or to an idle hub). */
+    /** How many times the turn has passed from one greenlet to another (or, on the permit engine, to an idle hub). */
     public long switchCount() {
-        return scheduler.switchCount();
+        return engine.switchCount();
     }
 
     /**
-     * Turns on (or off) measuring how long greenlets wait in the ready queue for the permit, for
-     * {@link #permitWaitNanos()}: two {@code System.nanoTime()} calls per switch. Off by default;
-     * the Spring starter turns it on when Micrometer is present.
+     * Turns on (or off) measuring how long greenlets wait ready for their turn, for
+     * {@link #turnWaitNanos()}: two {@code System.nanoTime()} calls per switch. Off by default;
+     * the Spring starter turns it on when Micrometer is present. Both engines measure it: from
+     * the moment a greenlet is made ready to the moment its turn begins.
      */
-    public void setPermitWaitTiming(boolean on) {
-        scheduler.setReadyWaitTiming(on);
+    public void setTurnWaitTiming(boolean on) {
+        engine.setReadyWaitTiming(on);
     }
 
-    /** The total time, in nanoseconds, greenlets waited ready for the permit while timing was on. */
-    public long permitWaitNanos() {
-        return scheduler.readyWaitNanos();
+    /** The total time, in nanoseconds, greenlets waited ready for their turn while timing was on. */
+    public long turnWaitNanos() {
+        return engine.readyWaitNanos();
     }
 
-    /** How many permit grants were timed for {@link #permitWaitNanos()}. */
-    public long permitGrants() {
-        return scheduler.readyWaitCount();
+    /** How many turns were timed for {@link #turnWaitNanos()}. */
+    public long timedTurns() {
+        return engine.readyWaitCount();
     }
 
     /** How many greenlets of this hub have ended, however they ended. */
@@ -352,9 +372,9 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    /** The greenlet holding the run permit right now, or null. */
+    /** The greenlet whose turn it is right now, or null. */
     public Greenlet<?> runningGreenlet() {
-        return scheduler.running();
+        return engine.running();
     }
 
     /**
@@ -364,7 +384,7 @@ public final class Hub implements AutoCloseable {
      */
     public List<GreenletInfo> runInfo() {
         List<GreenletInfo> infos = new ArrayList<>();
-        Greenlet<?> running = scheduler.running();
+        Greenlet<?> running = engine.running();
         for (Greenlet<?> g : greenlets()) {
             GreenletInfo.State state;
             Waiter w = g.waiter;
@@ -376,7 +396,7 @@ public final class Hub implements AutoCloseable {
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
                 on = w.blocker == this ? null : String.valueOf(w.blocker);
-            } else if (scheduler.inForeignWait(g)) {
+            } else if (engine.inForeignWait(g)) {
                 state = GreenletInfo.State.WAITING;
                 Thread t = g.thread();
                 Object blocker = t == null ? null : LockSupport.getBlocker(t);
@@ -472,8 +492,15 @@ public final class Hub implements AutoCloseable {
     // ---------------------------------------------------------------- closing
 
     /**
+     * How long {@link #shutdown(Duration)} and {@link #close()} wait for the greenlets they
+     * killed to die before they return anyway: {@value #DEFAULT_KILL_GRACE_MS} ms.
+     */
+    public static final long DEFAULT_KILL_GRACE_MS = 2000;
+
+    /**
      * Closes this hub now: no new greenlets, and every live greenlet is killed (with
-     * {@link GreenletExit}); waits up to 10 seconds for them to die. Logs what it killed.
+     * {@link GreenletExit}); waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for them to die.
+     * Logs what it killed.
      */
     @Override
     public void close() {
@@ -482,11 +509,14 @@ public final class Hub implements AutoCloseable {
 
     /**
      * Closes this hub gracefully: it accepts no new greenlets at once, waits up to
-     * {@code grace} for the live ones to finish, then kills those still running, waits up to
-     * 10 seconds for them to die, and logs the greenlets it killed in one line (the first 20).
-     * Called from a greenlet of this hub, it waits cooperatively and spares the caller.
+     * {@code grace} for the live ones to finish, then kills those still running
+     * ({@link Greenlet#killUrgently()}: the kills go ahead of every greenlet that is merely
+     * ready), waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for them to die, and logs the
+     * greenlets it killed in one line (the first 20), and at ERROR those it abandoned. Called
+     * from a greenlet of this hub, it waits cooperatively and spares the caller.
      *
-     * @return the greenlets it had to kill
+     * @return the greenlets it had to kill; those not dead were abandoned (see
+     *         {@link #shutdownQuietly(Duration, Duration)})
      */
     public List<Greenlet<?>> shutdown(Duration grace) {
         List<Greenlet<?>> killed = shutdownQuietly(grace);
@@ -494,26 +524,56 @@ public final class Hub implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, () -> "hub '" + name + "' closed; killed " + killed.size()
                     + " greenlet(s) still running " + grace.toMillis() + " ms after shutdown began: "
                     + describeKilled(killed));
-            for (Greenlet<?> g : killed) {
-                if (!g.isDead()) {
-                    LOG.log(System.Logger.Level.ERROR, () -> g + " ignored GreenletExit and is still running");
-                }
+            List<Greenlet<?>> abandoned = abandoned(killed);
+            if (!abandoned.isEmpty()) {
+                LOG.log(System.Logger.Level.ERROR, () -> "hub '" + name + "': " + abandoned.size()
+                        + " killed greenlet(s) still running " + DEFAULT_KILL_GRACE_MS + " ms after the kill, abandoned"
+                        + " (a CPU loop or a blocking call that holds the hub, or code that ignores GreenletExit): "
+                        + describeKilled(abandoned));
             }
         }
         return killed;
     }
 
+    /** The greenlets of {@code killed} that are not dead: those a shutdown abandoned. */
+    public static List<Greenlet<?>> abandoned(List<Greenlet<?>> killed) {
+        List<Greenlet<?>> alive = new ArrayList<>();
+        for (Greenlet<?> g : killed) {
+            if (!g.isDead()) {
+                alive.add(g);
+            }
+        }
+        return alive;
+    }
+
     /**
      * {@link #shutdown(Duration)} without its log lines, for a caller that reports what was
      * killed through its own logging, once (the Spring starter does, naming the setting that
-     * bounds the grace). A greenlet in the returned list that is not dead ignored its kill.
+     * bounds the grace). Waits up to {@value #DEFAULT_KILL_GRACE_MS} ms for the killed ones.
      *
-     * @return the greenlets it had to kill
+     * @return the greenlets it had to kill; those not dead were abandoned
      */
     public List<Greenlet<?>> shutdownQuietly(Duration grace) {
+        return shutdownQuietly(grace, Duration.ofMillis(DEFAULT_KILL_GRACE_MS));
+    }
+
+    /**
+     * {@link #shutdownQuietly(Duration)} with the wait after the kills bounded by
+     * {@code killGrace}: it returns within about {@code grace + killGrace} whatever the
+     * greenlets do. A greenlet that holds the hub (a CPU loop; on the permit engine any call
+     * that blocks without a cooperative point, or a deadlock) cannot be preempted, and one that
+     * swallows its {@link GreenletExit} does not end: they are abandoned, still alive, and
+     * returned with the others ({@link #abandoned} picks them out) for the caller to name.
+     * The hub is closed either way. gevent's {@code Hub.destroy} kills nothing; this is the
+     * bounded shutdown a server needs.
+     *
+     * @throws IllegalArgumentException if {@code grace} or {@code killGrace} is negative
+     */
+    public List<Greenlet<?>> shutdownQuietly(Duration grace, Duration killGrace) {
         long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
+        Duration afterKill = Duration.ofNanos(Greenlet.checkDuration(Objects.requireNonNull(killGrace, "kill grace"), "kill grace"));
         closed = true;
-        scheduler.close();
+        engine.close();
         HubMonitor m = monitor;
         if (m != null) {
             m.close();
@@ -533,9 +593,9 @@ public final class Hub implements AutoCloseable {
             }
         }
         for (Greenlet<?> g : killed) {
-            g.kill(false, null);
+            g.killUrgently(); // ahead of ordinary ready greenlets: the deadline is kept under load
         }
-        Gevent.joinall(killed, Duration.ofSeconds(10), false); // the ones still alive are for the caller to report
+        Gevent.joinall(killed, afterKill, false); // the ones still alive are abandoned: for the caller to report
         return killed;
     }
 
@@ -552,7 +612,7 @@ public final class Hub implements AutoCloseable {
      */
     public void reopen() {
         if (closed) {
-            scheduler.reopen();
+            engine.reopen();
             closed = false;
         }
     }
@@ -584,7 +644,7 @@ public final class Hub implements AutoCloseable {
             spawned++;
         }
         if (admission != Admission.LATER) {
-            scheduler.makeReady(g);
+            engine.makeReady(g);
         }
     }
 
@@ -598,9 +658,29 @@ public final class Hub implements AutoCloseable {
         EVEN_IF_CLOSED
     }
 
+    /** {@code sleep(0)} of the running greenlet {@code me}: behind every ready greenlet; a point where a kill lands. */
+    void yieldNow(Greenlet<?> me) {
+        engine.yieldNow(me);
+    }
+
+    /** The running greenlet {@code me} goes behind every ready greenlet; no kill lands ({@link Waiter#yieldToWoken()}). */
+    void passTurn(Greenlet<?> me) {
+        engine.passTurn(me);
+    }
+
+    /** gevent's {@code idle()} for the running greenlet {@code me}. */
+    void idle(Greenlet<?> me) {
+        engine.idle(me);
+    }
+
+    /** {@link Gevent#offload} for the running greenlet {@code me}. */
+    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+        return engine.offload(me, call);
+    }
+
     /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */
     void schedule(Greenlet<?> g) {
-        scheduler.makeReady(g);
+        engine.makeReady(g);
     }
 
     /**
@@ -644,13 +724,13 @@ public final class Hub implements AutoCloseable {
      * timeout, unless {@code w} was signalled: a wait that was satisfied returns normally and
      * the kill lands at the next cooperative point, so that an operation (a queue get, a
      * semaphore acquire) either completes or has no effect. Each call consumes exactly the one
-     * {@link Scheduler#makeReady} that resolving {@code w} produces.
+     * {@link HubEngine#makeReady} that resolving {@code w} produces.
      */
     int await(Greenlet<?> me, Waiter w, long deadline) {
         me.waiter = w;
-        // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter; we write
-        // waiter, then read pendingThrow. One of the two sees the other.
-        if (me.pendingThrow != null && w.resolveQuietly(Waiter.INTERRUPTED)) {
+        // Pairs with KillDelivery.raise(): it writes the pending throw, then reads waiter; we
+        // write waiter, then read the pending throw. One of the two sees the other.
+        if (me.hasPendingThrow() && w.resolveQuietly(Waiter.INTERRUPTED)) {
             me.waiter = null;
             me.landPending();
             return Waiter.INTERRUPTED;
@@ -658,7 +738,7 @@ public final class Hub implements AutoCloseable {
         if (deadline != 0) {
             TimerQueue.INSTANCE.add(w, deadline);
         }
-        scheduler.suspend(me, w);
+        engine.suspend(me, w);
         me.waiter = null;
         int state = w.state();
         if (deadline != 0 && state != Waiter.TIMED_OUT) {

@@ -43,7 +43,7 @@ public class Timeout extends Error implements AutoCloseable {
     private final transient Throwable exception;      // null: raise this Timeout itself
     private transient volatile Greenlet<?> greenlet;  // written under this: the greenlet it was started in, until closed
     private transient volatile boolean pending;       // written under this: started, neither fired nor closed
-    private final transient HubTimer timer = new HubTimer() {
+    private final transient TimerEntry timer = new TimerEntry() {
         @Override
         void fire() {
             // Under the timeout's lock, so that a close() that comes too late to cancel the
@@ -131,7 +131,7 @@ public class Timeout extends Error implements AutoCloseable {
             }
             Greenlet<?> previous = greenlet;
             if (previous != null) {
-                previous.withdraw(toRaise()); // it fired there and was never closed
+                previous.killDelivery().withdraw(toRaise()); // it fired there and was never closed
             }
             greenlet = g;
             pending = true;
@@ -190,7 +190,7 @@ public class Timeout extends Error implements AutoCloseable {
         }
         synchronized (this) {
             TimerQueue.INSTANCE.cancel(timer);
-            g.withdraw(toRaise());
+            g.killDelivery().withdraw(toRaise());
             greenlet = null;
             pending = false;
         }
@@ -213,7 +213,7 @@ public class Timeout extends Error implements AutoCloseable {
             // exception of its own. If this timeout is still pending, that is what happened:
             // the block ends with the timeout, the library's exception suppressed in it.
             Throwable raised = t.toRaise();
-            if (g != null && g.withdrawDeliveredByInterrupt(raised)) {
+            if (g != null && g.killDelivery().withdrawDeliveredByInterrupt(raised)) {
                 raised.addSuppressed(other);
                 if (raised == t && hasFallback) {
                     return fallback;

@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Implementation overview. Like libev's timer heap under gevent, one structure holds every
  * deadline, so timers fire in deadline order and timers with equal deadlines fire in the
  * order they were added, however late the thread gets to them: two greenlets that sleep 1 ms
- * and 2 ms wake in that order even if their hub was stalled for 10 ms (DESIGN.md invariant 2).
+ * and 2 ms wake in that order even if their hub was stalled for 10 ms (docs/ARCHITECTURE.md invariant 2, protocol P4).
  * Firing a timer only resolves a {@link Waiter} or schedules a greenlet, so the thread never
  * runs user code. The heap is indexed, so cancelling a timer (a {@code Timeout} block that ends
  * in time, a wait that is woken early) is O(log n) and leaves nothing behind. The thread is
@@ -26,7 +26,7 @@ final class TimerQueue implements Runnable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition headChanged = lock.newCondition();
-    private HubTimer[] heap = new HubTimer[64]; // heap[0..size) ordered by (deadline, sequence)
+    private TimerEntry[] heap = new TimerEntry[64]; // heap[0..size) ordered by (deadline, sequence)
     private int size;
     private long nextSequence;
     private Thread thread; // started lazily, guarded by lock
@@ -35,7 +35,7 @@ final class TimerQueue implements Runnable {
     }
 
     /** Schedules {@code timer} to fire at {@code deadline} (a {@link System#nanoTime} value). */
-    void add(HubTimer timer, long deadline) {
+    void add(TimerEntry timer, long deadline) {
         lock.lock();
         try {
             if (timer.heapIndex >= 0) {
@@ -62,7 +62,7 @@ final class TimerQueue implements Runnable {
     }
 
     /** Removes {@code timer}; true if it was still pending (so it will never fire). */
-    boolean cancel(HubTimer timer) {
+    boolean cancel(TimerEntry timer) {
         lock.lock();
         try {
             int i = timer.heapIndex;
@@ -78,7 +78,7 @@ final class TimerQueue implements Runnable {
 
     @Override
     public void run() {
-        List<HubTimer> due = new ArrayList<>();
+        List<TimerEntry> due = new ArrayList<>();
         while (true) {
             lock.lock();
             try {
@@ -105,7 +105,7 @@ final class TimerQueue implements Runnable {
             } finally {
                 lock.unlock();
             }
-            for (HubTimer timer : due) {
+            for (TimerEntry timer : due) {
                 try {
                     timer.fire();
                 } catch (Throwable t) {
@@ -120,11 +120,11 @@ final class TimerQueue implements Runnable {
     }
 
     private void removeAt(int i) {
-        HubTimer removed = heap[i];
+        TimerEntry removed = heap[i];
         removed.heapIndex = -1;
         int last = --size;
         if (i != last) {
-            HubTimer moved = heap[last];
+            TimerEntry moved = heap[last];
             heap[i] = moved;
             moved.heapIndex = i;
             heap[last] = null;
@@ -137,16 +137,16 @@ final class TimerQueue implements Runnable {
         }
     }
 
-    private static boolean before(HubTimer a, HubTimer b) {
+    private static boolean before(TimerEntry a, TimerEntry b) {
         long d = a.deadline - b.deadline;
         return d < 0 || (d == 0 && a.sequence < b.sequence);
     }
 
     private void siftUp(int i) {
-        HubTimer t = heap[i];
+        TimerEntry t = heap[i];
         while (i > 0) {
             int parent = (i - 1) >>> 1;
-            HubTimer p = heap[parent];
+            TimerEntry p = heap[parent];
             if (!before(t, p)) {
                 break;
             }
@@ -159,7 +159,7 @@ final class TimerQueue implements Runnable {
     }
 
     private void siftDown(int i) {
-        HubTimer t = heap[i];
+        TimerEntry t = heap[i];
         int half = size >>> 1;
         while (i < half) {
             int child = 2 * i + 1;

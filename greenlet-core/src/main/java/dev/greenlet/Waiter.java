@@ -32,9 +32,9 @@ import java.util.concurrent.locks.LockSupport;
  * after a timeout) is a no-op and can never wake the wrong wait. Resolving a greenlet's
  * waiter appends the greenlet to its hub's ready queue; resolving a thread's waiter unparks
  * the thread. A greenlet waits through {@link Hub#await}, which gives up the run permit;
- * a plain thread parks, as any blocking call does (DESIGN.md invariant 4).
+ * a plain thread parks, as any blocking call does (docs/ARCHITECTURE.md, invariant 4 and protocol P1).
  */
-public final class Waiter extends HubTimer {
+public final class Waiter extends TimerEntry {
 
     static final int WAITING = 0;
     static final int SIGNALLED = 1;
@@ -160,7 +160,7 @@ public final class Waiter extends HubTimer {
     public static void yieldToWoken() {
         Greenlet<?> g = Greenlet.cooperative();
         if (g != null) {
-            g.hub.scheduler.passTurn(g);
+            g.hub.passTurn(g);
         }
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the carrier engine adds to the shared suite (DESIGN.md, "Two engines" and the hazards
+ * What the carrier engine adds to the shared suite (docs/ARCHITECTURE.md, section 4.2 and the hazards of section 6
  * the prototype found): the JDK's own waits are cooperative points, a lock held across one
  * cannot deadlock the hub, kills and timeouts reach foreign waits through an interrupt and still
  * end the greenlet killed, virtual threads started in a greenlet are plain virtual threads, and
@@ -269,7 +269,7 @@ class CarrierEngineTest extends HubTestSupport {
     }
 
     /**
-     * DESIGN.md hazard 9: a virtual thread started inside a greenlet is a plain virtual thread
+     * docs/ARCHITECTURE.md hazard 9: a virtual thread started inside a greenlet is a plain virtual thread
      * of the JDK's default scheduler, not a greenlet: it runs while its greenlet keeps the
      * carrier busy, and it can do socket I/O meanwhile (hazard 1: nothing of the JDK's waits on
      * the hub).
@@ -312,7 +312,7 @@ class CarrierEngineTest extends HubTestSupport {
     /** Hazard 3: a task that throws on the carrier is logged, and the carrier goes on. */
     @Test
     void theCarrierSurvivesAThrowingTask() throws Exception {
-        CarrierScheduler carrier = (CarrierScheduler) hub.scheduler;
+        CarrierEngine carrier = (CarrierEngine) hub.engine;
         CountDownLatch ran = new CountDownLatch(1);
         carrier.runOnCarrier(() -> {
             ran.countDown();

@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md invariant 6: kills land at a cooperative point, and never get swallowed by catch (Exception). */
+/** docs/ARCHITECTURE.md invariant 6: kills land at a cooperative point, and never get swallowed by catch (Exception). */
 class KillTest extends HubTestSupport {
 
     /** A greenlet killed before it started never runs; its joiners wake and its links fire. */
@@ -36,6 +36,68 @@ class KillTest extends HubTestSupport {
         });
         assertThat(events).containsExactly("link saw dead=true");
         assertThat(reported).as("GreenletExit is not reported").isEmpty();
+    }
+
+    /**
+     * Greenlets killed while they wait for their first turn get no turn and no thread: the
+     * hub switches no more than if they had never been spawned.
+     */
+    @Test
+    void killBeforeStartCostsNoTurnAndNoThread() {
+        inHub(() -> {
+            List<Greenlet<Void>> doomed = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                doomed.add(spawn(() -> log("ran")));
+            }
+            Greenlet<Void> later = hub.spawnLater(Duration.ofMillis(SHORT_MS), () -> log("ran later"));
+            for (Greenlet<Void> g : doomed) {
+                g.kill(false, null);
+            }
+            later.kill(false, null);
+            long before = hub.switchCount();
+            sleep(0);
+            sleep(SHORT_MS * 2); // past the spawnLater delay
+            assertThat(hub.switchCount() - before).as("turns taken by greenlets killed before their start")
+                    .isLessThan(10);
+            assertThat(doomed).allMatch(Greenlet::isKilled);
+            assertThat(later.isKilled()).isTrue();
+            assertThat(hub.liveCount()).isEqualTo(1);
+        });
+        assertThat(events).isEmpty();
+    }
+
+    /**
+     * Carrier engine: a greenlet parked in a JDK wait while it holds its own handle's monitor
+     * is killed all the same. The carrier delivers the interrupt without that monitor; had it
+     * waited for it, the hub would be deadlocked (the holder needs the carrier to go on).
+     */
+    @Test
+    void killReachesAGreenletParkedWhileHoldingItsOwnMonitor() throws Exception {
+        if (hub.engine() != Hub.Engine.CARRIER) {
+            return; // on the permit engine Thread.sleep holds the hub and is no wait a kill can reach
+        }
+        CountDownLatch holding = new CountDownLatch(1);
+        Greenlet<Void> g = hub.spawn(() -> {
+            synchronized (Greenlet.current()) {
+                holding.countDown();
+                try {
+                    Thread.sleep(LONG_MS * 4);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        assertThat(holding.await(LONG_MS, TimeUnit.MILLISECONDS)).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LONG_MS);
+        while (g.thread() != null && g.thread().getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime() - deadline).as("never parked in Thread.sleep").isNegative();
+            Thread.sleep(1);
+        }
+        g.kill(false, null);
+        assertThat(g.join(Duration.ofMillis(LONG_MS))).as("the kill reached it").isTrue();
+        assertThat(g.isKilled()).isTrue();
+        Greenlet<Integer> after = hub.spawn(() -> 1);
+        assertThat(after.get(Duration.ofMillis(LONG_MS))).as("the hub goes on").isEqualTo(1);
     }
 
     /** A greenlet that was never started and is killed still runs its links on its hub. */

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md invariant 4: threads that are no greenlet may use a hub, and block where they wait. */
+/** docs/ARCHITECTURE.md invariant 4: threads that are no greenlet may use a hub, and block where they wait. */
 class OutsideThreadsTest extends HubTestSupport {
 
     /** A plain thread spawns and joins; its greenlet starts at once, concurrently with it. */

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md invariants 1 to 3: one at a time, deterministic order, cooperative points only. */
+/** docs/ARCHITECTURE.md invariants 1 to 3: one at a time, deterministic order, cooperative points only. */
 class SchedulingTest extends HubTestSupport {
 
     /** Invariant 1: at most one greenlet of a hub runs user code at any instant. */

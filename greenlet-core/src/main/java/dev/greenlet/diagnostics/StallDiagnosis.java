@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * stalled greenlet's stack, thread state and engine, with the fix that fits it; and, in the
  * permit engine, whether the stall is a deadlock: the greenlet holding the permit waits for a
  * monitor or lock whose owner is another greenlet of the same hub, which needs the permit to
- * go on (DESIGN.md, "Two engines").
+ * go on (docs/ARCHITECTURE.md, section 4).
  *
  * <p>Finding a lock's owner: for a {@code java.util.concurrent} lock the park blocker is an
  * {@link AbstractOwnableSynchronizer}, whose owner is read reflectively where the JVM allows it

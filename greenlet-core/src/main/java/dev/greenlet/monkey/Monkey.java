@@ -79,7 +79,6 @@ public final class Monkey {
 
     private static final Set<String> PATCHED = Collections.synchronizedSet(new LinkedHashSet<>());
     private static volatile boolean dnsPatched;
-    private static volatile boolean threadPatched; // read on every spawn from a plain thread (Hub.getDefault)
 
     private Monkey() {
     }
@@ -180,8 +179,8 @@ public final class Monkey {
         if (why != null) {
             throw new IllegalStateException("Monkey.patchAll(): " + why);
         }
+        Hub.Engine.selectForNewHubs(Hub.Engine.CARRIER);
         PATCHED.add(THREAD);
-        threadPatched = true;
         patchDns();
     }
 
@@ -192,6 +191,7 @@ public final class Monkey {
      * cooperatively in every socket); {@link #DNS} once {@link #patchDns()} ran.
      */
     public static boolean isPatched(String name) {
+        boolean threadPatched = Hub.Engine.forNewHubs() == Hub.Engine.CARRIER;
         if (THREAD.equals(name)) {
             return threadPatched;
         }

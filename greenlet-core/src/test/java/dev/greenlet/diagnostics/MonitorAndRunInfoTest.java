@@ -232,17 +232,17 @@ class MonitorAndRunInfoTest extends HubTestSupport {
         assertThat(hub.spawnedCount()).isEqualTo(4);
     }
 
-    /** With timing on, the hub measures how long ready greenlets wait for the permit. */
+    /** With timing on, the hub measures how long ready greenlets wait for their turn. */
     @Test
-    void permitWaitTimingMeasuresTheWaitForTheTurn() {
-        hub.setPermitWaitTiming(true);
+    void turnWaitTimingMeasuresTheWaitForTheTurn() {
+        hub.setTurnWaitTiming(true);
         inHub(() -> {
             Greenlet<Void> waiting = spawn(() -> { });
             busyFor(SHORT_MS); // the spawned greenlet is ready and waits all this time
             waiting.join();
         });
-        assertThat(hub.permitWaitNanos()).isGreaterThanOrEqualTo(SHORT_MS * 1_000_000);
-        assertThat(hub.permitGrants()).isGreaterThanOrEqualTo(2);
+        assertThat(hub.turnWaitNanos()).isGreaterThanOrEqualTo(SHORT_MS * 1_000_000);
+        assertThat(hub.timedTurns()).isGreaterThanOrEqualTo(2);
     }
 
     @Test

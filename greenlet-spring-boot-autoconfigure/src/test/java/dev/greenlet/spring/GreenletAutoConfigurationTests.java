@@ -253,7 +253,7 @@ class GreenletAutoConfigurationTests {
             context.getBean(GreenletMetrics.class).bindTo(registry);
             context.getBean(Hub.class).run(() -> Gevent.sleep(0));
             assertThat(registry.get("greenlet.spawned").tag("hub", "greenlet").functionCounter().count()).isGreaterThanOrEqualTo(1);
-            assertThat(registry.get("greenlet.permit.wait").functionTimer().count()).isGreaterThanOrEqualTo(1);
+            assertThat(registry.get("greenlet.turn.wait").functionTimer().count()).isGreaterThanOrEqualTo(1);
             assertThat(registry.find("greenlet.live").gauge()).isNotNull();
             GreenletsEndpoint.HubsDescriptor described = context.getBean(GreenletsEndpoint.class).greenlets(null);
             assertThat(described.hubs()).extracting(GreenletsEndpoint.HubDescriptor::name).containsExactly("greenlet");

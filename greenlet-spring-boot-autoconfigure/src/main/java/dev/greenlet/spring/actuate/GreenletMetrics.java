@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Micrometer meters for each hub, tagged {@code hub}: {@code greenlet.live} (gauge),
  * {@code greenlet.spawned}, {@code greenlet.finished}, {@code greenlet.failed},
  * {@code greenlet.killed}, {@code greenlet.switches}, {@code greenlet.stalls} (counters) and
- * {@code greenlet.permit.wait} (a timer of how long ready greenlets waited for their turn, which
+ * {@code greenlet.turn.wait} (a timer of how long ready greenlets waited for their turn, which
  * this binder turns on).
  */
 public class GreenletMetrics implements MeterBinder {
@@ -30,20 +30,20 @@ public class GreenletMetrics implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         for (Hub hub : hubs.hubs()) {
             Tags tags = Tags.of("hub", hub.name());
-            hub.setPermitWaitTiming(true);
+            hub.setTurnWaitTiming(true);
             Gauge.builder("greenlet.live", hub, Hub::liveCount).tags(tags)
                     .description("Greenlets started and not finished").register(registry);
             counter(registry, "greenlet.spawned", hub, Hub::spawnedCount, tags, "Greenlets started");
             counter(registry, "greenlet.finished", hub, Hub::finishedCount, tags, "Greenlets that ended, however");
             counter(registry, "greenlet.failed", hub, Hub::failedCount, tags, "Greenlets that ended with an exception");
             counter(registry, "greenlet.killed", hub, Hub::killedCount, tags, "Greenlets killed");
-            counter(registry, "greenlet.switches", hub, Hub::switchCount, tags, "Handoffs of the hub's run permit");
+            counter(registry, "greenlet.switches", hub, Hub::switchCount, tags, "Passings of the hub's turn from one greenlet to another");
             counter(registry, "greenlet.stalls", hub, h -> {
                 HubMonitor m = h.monitor();
                 return m == null ? 0 : m.stallCount();
             }, tags, "Stalls the hub monitor reported");
-            FunctionTimer.builder("greenlet.permit.wait", hub, Hub::permitGrants, Hub::permitWaitNanos, TimeUnit.NANOSECONDS)
-                    .tags(tags).description("Time ready greenlets waited for the run permit").register(registry);
+            FunctionTimer.builder("greenlet.turn.wait", hub, Hub::timedTurns, Hub::turnWaitNanos, TimeUnit.NANOSECONDS)
+                    .tags(tags).description("Time ready greenlets waited for their turn").register(registry);
         }
     }
 

@@ -3,10 +3,10 @@ package dev.greenlet;
 /**
  * How a hub runs its greenlets one at a time: the seam between a {@link Hub} (what greenlets
  * it has, their bookkeeping, its API) and its engine (whose turn it is). There are two:
- * {@link PermitScheduler} hands a run permit from greenlet to greenlet; {@link CarrierScheduler}
+ * {@link PermitEngine} hands a run permit from greenlet to greenlet; {@link CarrierEngine}
  * gives the hub one carrier thread that runs its greenlets' virtual threads.
  *
- * <p>What every engine guarantees (DESIGN.md, invariants 1 and 2): at most one greenlet of the
+ * <p>What every engine guarantees (docs/ARCHITECTURE.md, invariants 1 and 2; protocol P6): at most one greenlet of the
  * hub runs user code at a time, each handoff is a happens-before edge, and greenlets run in the
  * order they were made ready (FIFO). A greenlet gives up its turn only in {@link #suspend},
  * {@link #yieldNow}, {@link #passTurn}, {@link #offload} and {@link #exit} (and, in the carrier engine, wherever
@@ -18,16 +18,16 @@ package dev.greenlet;
  * greenlet is made ready for its first turn exactly once too (on start, or when its
  * {@code startLater} timer fires).
  */
-abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
+abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
     final Hub hub;
 
-    Scheduler(Hub hub) {
+    HubEngine(Hub hub) {
         this.hub = hub;
     }
 
     /** Which engine this is. */
-    abstract Hub.Engine engine();
+    abstract Hub.Engine kind();
 
     /**
      * Makes {@code g} ready: its first turn if it never ran, else the end of the wait it is
@@ -35,7 +35,11 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      */
     abstract void makeReady(Greenlet<?> g);
 
-    /** Called first thing on {@code me}'s own thread; returns when {@code me} may run. */
+    /**
+     * Called first thing on {@code me}'s own thread; returns when {@code me} may run. An engine
+     * whose threads {@link #greenletOf} cannot map binds {@code me} to its thread here
+     * ({@link Greenlet#bindToThread}).
+     */
     abstract void beginTurn(Greenlet<?> me);
 
     /**
@@ -45,7 +49,11 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
     abstract void suspend(Greenlet<?> me, Waiter w);
 
     /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready; lands a pending kill before and after. */
-    abstract void yieldNow(Greenlet<?> me);
+    final void yieldNow(Greenlet<?> me) {
+        me.landPending();
+        passTurn(me);
+        me.landPending();
+    }
 
     /** {@code me} goes behind every greenlet already ready, landing nothing: {@link Waiter#yieldToWoken()}. */
     abstract void passTurn(Greenlet<?> me);
@@ -66,8 +74,24 @@ abstract sealed class Scheduler permits PermitScheduler, CarrierScheduler {
      */
     abstract void interruptForeignWait(Greenlet<?> g);
 
+    /**
+     * {@code g} was killed urgently ({@link Greenlet#killUrgently()}; {@code g.urgent} is set):
+     * if it is ready now, move it ahead of every ordinary ready greenlet, behind the ones
+     * expedited before it. From now on {@link #makeReady} of {@code g} queues it there too, and
+     * a foreign wait's interrupt is delivered there. Any thread; never blocks.
+     */
+    abstract void expedite(Greenlet<?> g);
+
     /** Whether {@code g}, which is in no wait of this library, is parked in some other wait. */
     abstract boolean inForeignWait(Greenlet<?> g);
+
+    /**
+     * The greenlet whose own thread {@code t} is, if an engine keeps no thread-local for it
+     * (the carrier engine finds it from the thread's scheduler); else null.
+     */
+    static Greenlet<?> greenletOf(Thread t) {
+        return t.isVirtual() ? CarrierEngine.greenletOf(t) : null;
+    }
 
     /** The greenlet running now, or null. */
     abstract Greenlet<?> running();

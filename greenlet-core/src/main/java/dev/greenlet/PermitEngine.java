@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * system property {@code dev.greenlet.spins} sets the count (0 disables it); on a single CPU it
  * is 0.
  */
-final class PermitScheduler extends Scheduler {
+final class PermitEngine extends HubEngine {
 
     static final int DEFAULT_SPINS = 64;
     private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1
@@ -40,30 +40,39 @@ final class PermitScheduler extends Scheduler {
 
     private volatile Greenlet<?> owner;    // holds the run permit; null when no greenlet is ready
     private Greenlet<?> readyHead;         // guarded by this: FIFO ready queue linked through Greenlet.readyNext;
-    private Greenlet<?> readyTail;         //   a greenlet is in it at most once
+    private Greenlet<?> readyTail;         //   a greenlet is in it at most once; doubly linked (readyPrev)
+    private Greenlet<?> urgentTail;        // guarded by this: the last urgently killed greenlet of the queue's front
+                                           //   segment (every urgent one is ahead of every ordinary one); or null
     private long switches;                 // guarded by this: permit handoffs so far
     private boolean timeReadyWaits;        // guarded by this
     private long readyWaitNanos;           // guarded by this: total time greenlets waited ready for the permit
     private long readyWaitCount;           // guarded by this: grants measured
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
 
-    PermitScheduler(Hub hub) {
+    PermitEngine(Hub hub) {
         super(hub);
     }
 
     @Override
-    Hub.Engine engine() {
+    Hub.Engine kind() {
         return Hub.Engine.PERMIT;
     }
 
     @Override
     void makeReady(Greenlet<?> g) {
+        if (g.thread == null && g.isFinished()) {
+            return; // killed before its first turn: it never runs, so it gets no thread (KillTest)
+        }
         boolean grant;
         synchronized (this) {
             if (owner == null) {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0; // granted at once: no wait
                 handOffLocked(g);
                 grant = true;
+            } else if (g.isUrgent()) {
+                g.readySince = timeReadyWaits ? System.nanoTime() : 0;
+                insertUrgentLocked(g);
+                grant = false;
             } else {
                 appendLocked(g);
                 grant = false;
@@ -89,6 +98,7 @@ final class PermitScheduler extends Scheduler {
 
     @Override
     void beginTurn(Greenlet<?> me) {
+        me.bindToThread();
         awaitPermit(me);
     }
 
@@ -104,6 +114,7 @@ final class PermitScheduler extends Scheduler {
 
     private void appendLocked(Greenlet<?> g) {
         g.readySince = timeReadyWaits ? System.nanoTime() : 0;
+        g.readyPrev = readyTail;
         if (readyTail == null) {
             readyHead = g;
         } else {
@@ -112,16 +123,78 @@ final class PermitScheduler extends Scheduler {
         readyTail = g;
     }
 
+    /** Queues {@code g} behind the urgently killed greenlets at the queue's front, ahead of the rest. */
+    private void insertUrgentLocked(Greenlet<?> g) {
+        g.readyUrgent = true;
+        Greenlet<?> before = urgentTail;
+        Greenlet<?> after = before == null ? readyHead : before.readyNext;
+        g.readyPrev = before;
+        g.readyNext = after;
+        if (before == null) {
+            readyHead = g;
+        } else {
+            before.readyNext = g;
+        }
+        if (after == null) {
+            readyTail = g;
+        } else {
+            after.readyPrev = g;
+        }
+        urgentTail = g;
+    }
+
+    /** Pops the head of the ready queue, dropping greenlets killed before their first turn: they never run. */
     private Greenlet<?> pollLocked() {
+        Greenlet<?> g;
+        do {
+            g = pollOneLocked();
+        } while (g != null && g.thread == null && g.isFinished());
+        return g;
+    }
+
+    private Greenlet<?> pollOneLocked() {
         Greenlet<?> g = readyHead;
         if (g != null) {
             readyHead = g.readyNext;
             g.readyNext = null;
+            g.readyUrgent = false;
             if (readyHead == null) {
                 readyTail = null;
+            } else {
+                readyHead.readyPrev = null;
+            }
+            if (urgentTail == g) {
+                urgentTail = null;
             }
         }
         return g;
+    }
+
+    @Override
+    void expedite(Greenlet<?> g) {
+        synchronized (this) {
+            if (g.readyPrev == null && readyHead != g) {
+                return; // not in the ready queue: makeReady will put it in front (g.isUrgent())
+            }
+            if (g.readyUrgent) {
+                return; // already in the urgent segment
+            }
+            // Unlink it from the ordinary part of the queue, then put it at the urgent segment's end.
+            Greenlet<?> before = g.readyPrev;
+            Greenlet<?> after = g.readyNext;
+            if (before == null) {
+                readyHead = after;
+            } else {
+                before.readyNext = after;
+            }
+            if (after == null) {
+                readyTail = before;
+            } else {
+                after.readyPrev = before;
+            }
+            g.readyPrev = g.readyNext = null;
+            insertUrgentLocked(g);
+        }
     }
 
     /** Pops the next ready greenlet; when none is ready, wakes the greenlets waiting in idle(). */
@@ -181,21 +254,15 @@ final class PermitScheduler extends Scheduler {
     }
 
     @Override
-    void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
-    }
-
-    @Override
     void passTurn(Greenlet<?> me) {
         checkHolds(me);
         Greenlet<?> next;
         boolean nextInLine;
         synchronized (this) {
-            if (readyHead == null) {
+            if (readyHead == null || me.isUrgent()) {
                 // The caller is the only ready greenlet: keep the permit. The hub is not idle
-                // (the caller runs on), so idle() waiters stay waiting, as in gevent.
+                // (the caller runs on), so idle() waiters stay waiting, as in gevent. A greenlet
+                // killed urgently keeps it too: it would go first anyway.
                 return;
             }
             appendLocked(me);
@@ -264,7 +331,7 @@ final class PermitScheduler extends Scheduler {
     void interruptForeignWait(Greenlet<?> g) {
         // Only an offloaded call waits outside the library here; everything else either holds
         // the permit (the kill lands at its next cooperative point) or waits in a Waiter.
-        g.interruptOffload();
+        g.killDelivery().interruptOffload();
     }
 
     @Override

@@ -5,7 +5,7 @@ package dev.greenlet;
  * deadline (a sleep ends, a {@link Timeout} fires, a {@code spawnLater} greenlet starts).
  * Fields are guarded by the timer queue's lock.
  */
-abstract class HubTimer {
+abstract class TimerEntry {
     long deadline;      // System.nanoTime() at which to fire
     long sequence;      // tie-break: timers with equal deadlines fire in the order they were added
     int heapIndex = -1; // position in the queue's heap, -1 when not queued

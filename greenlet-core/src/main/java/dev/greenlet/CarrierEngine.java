@@ -17,8 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * cannot deadlock the hub as it can in the permit engine.
  *
  * <p>Implementation overview. Each greenlet's virtual thread is built with a scheduler of its
- * own, a {@link Turn}: the JDK hands the Turn the thread's continuation whenever the thread
- * becomes runnable (started, unparked, unblocked, yielded), and the Turn queues itself for the
+ * own, a {@link GreenletExecutor}: the JDK hands it the thread's continuation whenever the
+ * thread becomes runnable (started, unparked, unblocked, yielded), and it queues itself for the
  * carrier. The run queue is split in two: a plain FIFO linked through the tasks, touched only
  * on the carrier thread (by the carrier itself and by the greenlet it runs, which is the same
  * OS thread), and a lock-free inbox for what other threads submit (timers, pollers, the JDK's
@@ -37,19 +37,19 @@ import java.util.concurrent.locks.LockSupport;
  * twice that of virtual threads. The slot holds one greenlet (later handoffs queue FIFO), and
  * the carrier alternates it with the FIFO's head, so two greenlets handing off to each other
  * get at most half of the carrier. The library's own wake-ups (events, locks, queues, joins)
- * and spawns never use it: gevent's order (invariants 2 and 7) stays exact.
+ * and spawns never use it: gevent's order (docs/ARCHITECTURE.md invariant 2, hazard 7) stays exact.
  *
  * <p>Who writes what: {@code localHead/localTail/runNext/ranNext/libraryWake}, {@code idleWaiters}, {@code mounted} and
  * the timing sums are written only on the carrier thread; {@code running} and {@code turns}
  * only by the carrier (read by the monitor); {@code state} by the carrier and by submitters
  * (CAS); {@code inbox} by anyone.
  *
- * <p>The JDK's rules this class keeps (DESIGN.md, "what the prototype found"):
+ * <p>The JDK's rules this class keeps (docs/ARCHITECTURE.md, hazards 1 to 3 and 8):
  * <ul>
- * <li>{@link Turn#execute} never throws and never blocks: the JDK calls it from its own
+ * <li>{@link GreenletExecutor#execute} never throws and never blocks: the JDK calls it from its own
  * threads (pollers, the unblocker, timers), pinned, and a throw there would break I/O for the
  * whole JVM. A closed hub keeps accepting; its carrier runs until no greenlet is left.</li>
- * <li>A virtual thread started inside a greenlet inherits its Turn as scheduler; the Turn
+ * <li>A virtual thread started inside a greenlet inherits its GreenletExecutor as scheduler; the executor
  * tells its own continuation from theirs and hands theirs to the JDK's default scheduler, so
  * they are plain virtual threads, never run on the carrier, and no JDK-internal thread (the
  * socket pollers) ever lives on a hub.</li>
@@ -59,10 +59,22 @@ import java.util.concurrent.locks.LockSupport;
  * and empty, so an idle hub holds no thread; the next submission starts a new one.</li>
  * </ul>
  */
-final class CarrierScheduler extends Scheduler {
+final class CarrierEngine extends HubEngine {
 
-    private static final System.Logger LOG = System.getLogger(CarrierScheduler.class.getName());
+    private static final System.Logger LOG = System.getLogger(CarrierEngine.class.getName());
     static final long LINGER_MS = 1000;
+
+    private static final java.lang.invoke.VarHandle RUNNING_G;
+    private static final java.lang.invoke.VarHandle TURNS;
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            RUNNING_G = l.findVarHandle(CarrierEngine.class, "running", Greenlet.class);
+            TURNS = l.findVarHandle(CarrierEngine.class, "turns", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private static final int RUNNING = 0;  // the carrier runs tasks, or is about to look for some
     private static final int PARKED = 1;   // the carrier is parked; a submitter must unpark it
@@ -80,13 +92,13 @@ final class CarrierScheduler extends Scheduler {
      * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
      * becomes runnable.
      */
-    private final class Turn extends Task implements Executor, Runnable {
+    private final class GreenletExecutor extends Task implements Executor, Runnable {
         final Greenlet<?> greenlet;
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
 
-        Turn(Greenlet<?> greenlet) {
+        GreenletExecutor(Greenlet<?> greenlet) {
             this.greenlet = greenlet;
         }
 
@@ -95,14 +107,18 @@ final class CarrierScheduler extends Scheduler {
             if (continuation == null) {
                 continuation = task; // Thread.start(), called by the carrier before anything else can submit
                 if (starting) {
-                    return; // the carrier runs it right away, in this Turn's place in the queue
+                    return; // the carrier runs it right away, in this GreenletExecutor's place in the queue
                 }
             } else if (task != continuation) {
                 // A virtual thread that this greenlet started: it inherited this scheduler.
                 foreign(task);
                 return;
             }
-            submit(this);
+            if (greenlet.isUrgent()) {
+                submitUrgent(this);
+            } else {
+                submit(this);
+            }
         }
 
         @Override
@@ -117,21 +133,21 @@ final class CarrierScheduler extends Scheduler {
          * never gets a thread at all.
          */
         boolean startThread() {
-            if (greenlet.isDead()) {
+            if (greenlet.isFinished()) {
                 return false;
             }
             Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
             greenlet.thread = t;
             starting = true;
             try {
-                t.start(); // hands this Turn the continuation, which the carrier runs at once
+                t.start(); // hands this GreenletExecutor the continuation, which the carrier runs at once
             } finally {
                 starting = false;
             }
             return true;
         }
 
-        /** The greenlet's thread runs this: the greenlet's body (the Turn doubles as it, one object less). */
+        /** The greenlet's thread runs this: the greenlet's body (the GreenletExecutor doubles as it, one object less). */
         @Override
         public void run() {
             greenlet.body();
@@ -143,37 +159,64 @@ final class CarrierScheduler extends Scheduler {
         }
     }
 
+    /**
+     * An urgent kill's request, queued in {@code urgentInbox}: if {@code greenlet}'s turn is in
+     * the run queue, the carrier moves it to {@code urgentLocal}; and it delivers the kill to a
+     * foreign wait {@code greenlet} is parked in.
+     */
+    private static final class Expedite extends Task {
+        final Greenlet<?> greenlet;
+
+        Expedite(Greenlet<?> greenlet) {
+            this.greenlet = greenlet;
+        }
+
+        @Override
+        void perform() {
+        }
+
+        @Override
+        public String toString() {
+            return "urgent kill of " + greenlet;
+        }
+    }
+
     private final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Task> urgentInbox = new ConcurrentLinkedQueue<>(); // urgently killed greenlets' turns, Expedites
+    private final ArrayDeque<Task> urgentLocal = new ArrayDeque<>(); // carrier thread only: runs before anything else
+    private volatile boolean urgentSubmitted; // set after each offer to urgentInbox, cleared by the carrier before it drains it:
+                                              //   the hot path reads one field, not the queue
     private final AtomicInteger state = new AtomicInteger(STOPPED);
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // carrier thread only
     private Task localHead;                  // carrier thread only: FIFO of ready tasks
     private Task localTail;                  // carrier thread only
-    private Turn runNext;                    // carrier thread only: woken by a JDK handoff from the running greenlet
+    private GreenletExecutor runNext;        // carrier thread only: woken by a JDK handoff from the running greenlet
     private boolean ranNext;                 // carrier thread only: the last task taken was runNext
     private boolean libraryWake;             // carrier thread only: makeReady is waking (gevent's order: FIFO)
     private volatile Thread carrier;         // the current carrier thread (null before the first)
     private Thread mounted;                  // carrier thread only (others may read it: it never equals their own thread)
-    private volatile Greenlet<?> running;    // written by the carrier: the greenlet whose turn runs, or null
-    private volatile long turns;             // written by the carrier only
+    private Greenlet<?> running;             // written by the carrier only, with release (RUNNING): the greenlet whose
+                                             //   turn runs, or null; others read it with acquire
+    private long turns;                      // written by the carrier only, with release (TURNS); others read with acquire
     private volatile boolean timeReadyWaits;
     private volatile long readyWaitNanos;    // written by the carrier only
     private volatile long readyWaitCount;    // written by the carrier only
     private volatile boolean closed;
     private int carriersStarted;             // guarded by this: for thread names
 
-    CarrierScheduler(Hub hub) {
+    CarrierEngine(Hub hub) {
         super(hub);
         Carriers.checkAvailable("the carrier engine of hub '" + hub.name() + "'");
     }
 
     @Override
-    Hub.Engine engine() {
+    Hub.Engine kind() {
         return Hub.Engine.CARRIER;
     }
 
     /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
     static Greenlet<?> greenletOf(Thread t) {
-        return Carriers.schedulerOf(t) instanceof Turn turn && turn.greenlet.thread == t ? turn.greenlet : null;
+        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.greenlet.thread == t ? exec.greenlet : null;
     }
 
     // ---------------------------------------------------------------- the run queue
@@ -186,21 +229,41 @@ final class CarrierScheduler extends Scheduler {
 
     /** Queues {@code t} for the carrier. Never throws, never blocks. */
     private void submit(Task t) {
-        if (timeReadyWaits && t instanceof Turn turn) {
-            turn.readySince = System.nanoTime();
+        if (timeReadyWaits && t instanceof GreenletExecutor exec) {
+            exec.readySince = System.nanoTime();
         }
         if (onCarrier()) {
             drainInbox(); // what other threads made ready meanwhile goes first: it was ready before t
-            if (runNext == null && !libraryWake && t instanceof Turn turn && mounted != null
-                    && Thread.currentThread() == mounted && turn.greenlet.thread != mounted) {
-                runNext = turn; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
+            if (runNext == null && !libraryWake && t instanceof GreenletExecutor exec && mounted != null
+                    && Thread.currentThread() == mounted && exec.greenlet.thread != mounted) {
+                runNext = exec; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
                 return;
             }
             appendLocal(t);
             return;
         }
         inbox.offer(t);
+        if (t instanceof GreenletExecutor exec && exec.greenlet.isUrgent()) {
+            // Killed urgently while this was being submitted: the killer's Expedite may have
+            // looked for it before it was here; look again.
+            urgentInbox.offer(new Expedite(exec.greenlet));
+            urgentSubmitted = true;
+        }
         wakeCarrier();
+    }
+
+    /** Queues {@code t} (an urgently killed greenlet's turn, or an Expedite) ahead of all ordinary work. */
+    private void submitUrgent(Task t) {
+        urgentInbox.offer(t);
+        urgentSubmitted = true;
+        if (!onCarrier()) {
+            wakeCarrier();
+        }
+    }
+
+    /** Whether other threads submitted anything not yet taken. */
+    private boolean submitted() {
+        return !inbox.isEmpty() || !urgentInbox.isEmpty();
     }
 
     private void appendLocal(Task t) {
@@ -237,7 +300,14 @@ final class CarrierScheduler extends Scheduler {
      * other threads submitted goes behind what is queued locally), else {@code runNext}.
      */
     private Task next() {
-        Turn handedOff = runNext;
+        if (urgentSubmitted) {
+            urgentSubmitted = false;
+            takeUrgent();
+        }
+        if (!urgentLocal.isEmpty()) {
+            return urgentLocal.pollFirst();
+        }
+        GreenletExecutor handedOff = runNext;
         if (handedOff != null && !ranNext) {
             runNext = null;
             ranNext = true;
@@ -252,6 +322,56 @@ final class CarrierScheduler extends Scheduler {
         }
         ranNext = false;
         return t;
+    }
+
+    /**
+     * Takes what {@code urgentInbox} holds: urgent turns go to {@code urgentLocal} as they are;
+     * each Expedite moves its greenlet's turn, if queued, from the ordinary queue to
+     * {@code urgentLocal} (one pass for all of them) and delivers its kill to a foreign wait.
+     */
+    private void takeUrgent() {
+        java.util.Set<Greenlet<?>> wanted = null;
+        Task t;
+        while ((t = urgentInbox.poll()) != null) {
+            if (t instanceof Expedite e) {
+                if (wanted == null) {
+                    wanted = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                }
+                wanted.add(e.greenlet);
+            } else {
+                urgentLocal.addLast(t);
+            }
+        }
+        if (wanted == null) {
+            return;
+        }
+        drainInbox();
+        if (runNext != null && wanted.contains(runNext.greenlet)) {
+            urgentLocal.addLast(runNext);
+            runNext = null;
+        }
+        Task prev = null;
+        for (Task cur = localHead; cur != null; ) {
+            Task after = cur.next;
+            if (cur instanceof GreenletExecutor exec && wanted.contains(exec.greenlet)) {
+                if (prev == null) {
+                    localHead = after;
+                } else {
+                    prev.next = after;
+                }
+                if (localTail == cur) {
+                    localTail = prev;
+                }
+                cur.next = null;
+                urgentLocal.addLast(cur);
+            } else {
+                prev = cur;
+            }
+            cur = after;
+        }
+        for (Greenlet<?> g : wanted) {
+            deliverPending(g); // parked in a foreign wait: interrupt it now, not behind the queue
+        }
     }
 
     private static void foreign(Runnable task) {
@@ -323,7 +443,7 @@ final class CarrierScheduler extends Scheduler {
                     continue;
                 }
                 state.set(PARKED);
-                if (!inbox.isEmpty()) {
+                if (submitted()) {
                     state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
                     continue;
                 }
@@ -336,7 +456,7 @@ final class CarrierScheduler extends Scheduler {
                 // No live greenlet: linger a while, then end, so that an idle hub holds no thread.
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
                 if (state.get() == PARKED && state.compareAndSet(PARKED, STOPPED)) {
-                    if (hub.liveCount() == 0 && inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING)) {
+                    if (hub.liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
                         normalExit = true; // (a submitter that comes now starts a new carrier)
                         return;
                     }
@@ -353,8 +473,13 @@ final class CarrierScheduler extends Scheduler {
                 while (localHead != null) {
                     inbox.offer(pollLocal()); // before STOPPED: a new carrier must find them in the inbox
                 }
+                Task u;
+                while ((u = urgentLocal.pollLast()) != null) {
+                    urgentInbox.offer(u); // (their order among urgent ones may change: they stay ahead of the rest)
+                    urgentSubmitted = true;
+                }
                 state.set(STOPPED);
-                if (!inbox.isEmpty()) {
+                if (submitted()) {
                     wakeCarrier();
                 }
             }
@@ -364,24 +489,26 @@ final class CarrierScheduler extends Scheduler {
     /** Ends this carrier; false if work arrived meanwhile and it must go on. */
     private boolean stop() {
         state.set(STOPPED);
-        return inbox.isEmpty() || !state.compareAndSet(STOPPED, RUNNING);
+        return !submitted() || !state.compareAndSet(STOPPED, RUNNING);
     }
 
     private void runTask(Task t) {
-        Turn turn = t instanceof Turn tt ? tt : null;
-        Greenlet<?> g = turn == null ? null : turn.greenlet;
-        if (turn != null) {
-            if (turn.continuation == null && !turn.startThread()) {
+        GreenletExecutor exec = t instanceof GreenletExecutor e ? e : null;
+        Greenlet<?> g = exec == null ? null : exec.greenlet;
+        if (exec != null) {
+            if (exec.continuation == null && !exec.startThread()) {
                 return;
             }
-            if (timeReadyWaits && turn.readySince != 0) {
-                readyWaitNanos = readyWaitNanos + (System.nanoTime() - turn.readySince);
+            if (timeReadyWaits && exec.readySince != 0) {
+                readyWaitNanos = readyWaitNanos + (System.nanoTime() - exec.readySince);
                 readyWaitCount = readyWaitCount + 1;
-                turn.readySince = 0;
+                exec.readySince = 0;
             }
             mounted = g.thread;
-            running = g;
-            turns = turns + 1;
+            // Release, not volatile, writes: readers (the monitor, metrics) need the value, not a
+            // fence on every turn of the hot path.
+            RUNNING_G.setRelease(this, g);
+            TURNS.setRelease(this, turns + 1);
         }
         try {
             t.perform();
@@ -389,10 +516,10 @@ final class CarrierScheduler extends Scheduler {
             LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
-            if (turn != null) {
-                running = null;
+            if (exec != null) {
+                RUNNING_G.setRelease(this, (Greenlet<?>) null);
                 mounted = null;
-                if (g.pendingThrow != null) {
+                if (g.hasPendingThrow()) {
                     deliverPending(g);
                 }
             }
@@ -424,9 +551,9 @@ final class CarrierScheduler extends Scheduler {
                 LockSupport.unpark(t);
                 return;
             }
-            // Its first turn (makeReady is called once for it): queue its Turn; the carrier creates
-            // its thread when the turn comes (Turn.startThread).
-            submit(new Turn(g));
+            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
+            // its thread when the turn comes (GreenletExecutor.startThread).
+            submit(new GreenletExecutor(g));
         } finally {
             if (onCarrier) {
                 libraryWake = false;
@@ -453,20 +580,13 @@ final class CarrierScheduler extends Scheduler {
     }
 
     @Override
-    void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
-    }
-
-    @Override
     void passTurn(Greenlet<?> me) {
         Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
     }
 
     @Override
     void idle(Greenlet<?> me) {
-        if (localHead == null && runNext == null && inbox.isEmpty()) {
+        if (localHead == null && runNext == null && urgentLocal.isEmpty() && !submitted()) {
             me.landPending(); // nothing else is ready: the hub is idle now
             return;
         }
@@ -484,7 +604,7 @@ final class CarrierScheduler extends Scheduler {
     @Override
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
         me.landPending();
-        Offloaded<T, E> job = new Offloaded<>(me, call);
+        OffloadedCall<T, E> job = new OffloadedCall<>(me, call);
         me.startOffload(); // before the worker starts: run-info says OFFLOADED from here on
         Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
         worker.start();
@@ -493,8 +613,8 @@ final class CarrierScheduler extends Scheduler {
             Waiter w = Waiter.forGreenlet(me, job);
             me.waiter = w;
             job.waiter = w;
-            // Pairs with Greenlet.raise(): it writes pendingThrow, then reads waiter.
-            if (me.pendingThrow != null && !interruptSent) {
+            // Pairs with KillDelivery.raise(): it writes the pending throw, then reads waiter.
+            if (me.hasPendingThrow() && !interruptSent) {
                 worker.interrupt();
                 interruptSent = true;
             }
@@ -516,7 +636,7 @@ final class CarrierScheduler extends Scheduler {
     }
 
     /** An offloaded call: runs as if on the greenlet (current() is it), but without its turn. */
-    private static final class Offloaded<T, E extends Throwable> implements Runnable {
+    private static final class OffloadedCall<T, E extends Throwable> implements Runnable {
         private final Greenlet<?> greenlet;
         private final Gevent.Blocking<? extends T, E> call;
         T result;                       // written before done
@@ -524,7 +644,7 @@ final class CarrierScheduler extends Scheduler {
         volatile boolean done;
         volatile Waiter waiter;         // the greenlet's current wait for this call
 
-        Offloaded(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
+        OffloadedCall(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
             this.greenlet = greenlet;
             this.call = call;
         }
@@ -558,7 +678,16 @@ final class CarrierScheduler extends Scheduler {
     }
 
     @Override
+    void expedite(Greenlet<?> g) {
+        submitUrgent(new Expedite(g));
+    }
+
+    @Override
     void interruptForeignWait(Greenlet<?> g) {
+        if (g.isUrgent()) {
+            expedite(g); // delivered ahead of the ordinary work
+            return;
+        }
         if (onCarrier()) {
             if (g.thread != Thread.currentThread()) {
                 deliverPending(g); // g is not mounted: the caller is
@@ -601,11 +730,11 @@ final class CarrierScheduler extends Scheduler {
      * this runs again when its turn ends.
      */
     private void deliverPending(Greenlet<?> g) {
-        if (g.pendingThrow == null || g.waiter != null || g.isDead()) {
+        if (!g.hasPendingThrow() || g.waiter != null || g.isDead()) {
             return;
         }
         if (isParked(g.thread)) {
-            g.interruptForKill();
+            g.killDelivery().interruptForKill();
         }
     }
 
@@ -620,17 +749,17 @@ final class CarrierScheduler extends Scheduler {
 
     @Override
     boolean inForeignWait(Greenlet<?> g) {
-        return running != g && isParked(g.thread);
+        return RUNNING_G.getAcquire(this) != g && isParked(g.thread);
     }
 
     @Override
     Greenlet<?> running() {
-        return running;
+        return (Greenlet<?>) RUNNING_G.getAcquire(this);
     }
 
     @Override
     long switchCount() {
-        return turns;
+        return (long) TURNS.getAcquire(this);
     }
 
     @Override
