@@ -509,7 +509,7 @@ public final class Hub implements AutoCloseable {
      * @return the greenlets it had to kill
      */
     public List<Greenlet<?>> shutdownQuietly(Duration grace) {
-        long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
+        Deadline deadline = Deadline.of(Objects.requireNonNull(grace, "shutdown grace"));
         closed = true;
         scheduler.close();
         HubMonitor m = monitor;
@@ -520,8 +520,8 @@ public final class Hub implements AutoCloseable {
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
         for (Greenlet<?> g : greenlets()) {
-            if (g != self && !Waiter.isPast(deadline)) {
-                g.join(Waiter.remaining(deadline));
+            if (g != self && !deadline.isPast()) {
+                g.join(deadline.remaining());
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
