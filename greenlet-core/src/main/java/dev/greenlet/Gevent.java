@@ -191,7 +191,7 @@ public final class Gevent {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative, got " + count);
         }
-        long deadline = Waiter.deadline(timeout);
+        Deadline deadline = Deadline.of(timeout);
         List<W> list = new ArrayList<>(objects.size());
         for (W o : objects) {
             list.add(Objects.requireNonNull(o, "objects must not contain null"));
@@ -212,7 +212,7 @@ public final class Gevent {
         if (!f.isDone()) {
             Waiter w = Waiter.forCurrent(f);
             f.whenComplete((v, e) -> w.signal());
-            w.await(0);
+            w.await(Deadline.none());
         }
         try {
             return f.get();

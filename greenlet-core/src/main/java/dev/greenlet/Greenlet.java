@@ -446,7 +446,7 @@ public final class Greenlet<T> implements Waitable {
      * @throws IllegalStateException if a greenlet joins itself (it would wait forever)
      */
     public void join() {
-        joinUntil(0);
+        joinUntil(Deadline.none());
     }
 
     /**
@@ -456,10 +456,10 @@ public final class Greenlet<T> implements Waitable {
      * @throws IllegalStateException if a greenlet joins itself
      */
     public boolean join(Duration timeout) {
-        return joinUntil(Waiter.deadline(timeout));
+        return joinUntil(Deadline.of(timeout));
     }
 
-    private boolean joinUntil(long deadline) {
+    private boolean joinUntil(Deadline deadline) {
         if (state == DEAD) {
             return true;
         }

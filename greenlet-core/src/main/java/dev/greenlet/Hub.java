@@ -570,7 +570,7 @@ public final class Hub implements AutoCloseable {
      * @throws IllegalArgumentException if {@code grace} or {@code killGrace} is negative
      */
     public List<Greenlet<?>> shutdownQuietly(Duration grace, Duration killGrace) {
-        long deadline = Waiter.deadline(Objects.requireNonNull(grace, "shutdown grace"));
+        Deadline deadline = Deadline.of(Objects.requireNonNull(grace, "shutdown grace"));
         Duration afterKill = Duration.ofNanos(Greenlet.checkDuration(Objects.requireNonNull(killGrace, "kill grace"), "kill grace"));
         closed = true;
         engine.close();
@@ -582,8 +582,8 @@ public final class Hub implements AutoCloseable {
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
         for (Greenlet<?> g : greenlets()) {
-            if (g != self && !Waiter.isPast(deadline)) {
-                g.join(Waiter.remaining(deadline));
+            if (g != self && !deadline.isPast()) {
+                g.join(deadline.remaining());
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();

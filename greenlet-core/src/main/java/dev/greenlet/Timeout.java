@@ -136,7 +136,7 @@ public class Timeout extends Error implements AutoCloseable {
             greenlet = g;
             pending = true;
             if (timeout != null) {
-                TimerQueue.INSTANCE.add(timer, Waiter.deadline(timeout));
+                TimerQueue.INSTANCE.add(timer, Deadline.of(timeout).nanoTime());
             }
         }
         return this;

@@ -3,7 +3,6 @@ package dev.greenlet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -178,22 +177,12 @@ final class TimerQueue implements Runnable {
         t.heapIndex = i;
     }
 
+    /** See {@link Deadline#nanoTimeAfter}, the one deadline computation. */
     static long deadlineAfter(long nanos) {
-        // Saturate far-future deadlines (a timeout of Long.MAX_VALUE ns, a Duration of years)
-        // at about 73 years, so that the differences the heap and the waits compare never
-        // overflow; and 0 means "no deadline" to Waiter.await, so never return it.
-        long d = System.nanoTime() + Math.min(nanos, MAX_NANOS);
-        return d == 0 ? 1 : d;
+        return Deadline.nanoTimeAfter(nanos);
     }
 
-    /** The farthest a deadline may lie ahead: a quarter of the nanoTime range. */
-    private static final long MAX_NANOS = Long.MAX_VALUE >> 2;
-
     static long toNanos(java.time.Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException overflow) {
-            return TimeUnit.DAYS.toNanos(365L * 100);
-        }
+        return Deadline.toNanos(d);
     }
 }

@@ -26,10 +26,10 @@ public final class WaitIterator<W extends Waitable> implements Iterator<W>, Auto
     private final ArrayDeque<W> readyObjects = new ArrayDeque<>(); // guarded by this
     private Waiter waiter;                                          // guarded by this: the consumer's wait
     private int remaining;                                          // how many it may still yield
-    private final long deadline;                                    // System.nanoTime, 0 = none
+    private final Deadline deadline;                                // for the whole iteration
     private boolean closed;
 
-    WaitIterator(List<W> objects, long deadline, int count) {
+    WaitIterator(List<W> objects, Deadline deadline, int count) {
         this.objects = objects;
         this.deadline = deadline;
         this.remaining = count;
@@ -64,7 +64,7 @@ public final class WaitIterator<W extends Waitable> implements Iterator<W>, Auto
                 if (!readyObjects.isEmpty()) {
                     return true;
                 }
-                if (deadline != 0 && deadline - System.nanoTime() <= 0) {
+                if (deadline.isPast()) {
                     break;
                 }
                 w = Waiter.forCurrent(this);

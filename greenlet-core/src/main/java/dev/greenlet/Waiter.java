@@ -3,7 +3,6 @@ package dev.greenlet;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
-import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -14,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>{@code
  * Waiter w = Waiter.forCurrent(this);       // in the thread or greenlet that will wait
  * synchronized (lock) { waiters.add(w); }    // where the wake-up will come from
- * boolean signalled = w.awaitUntil(Waiter.deadline(timeout));
+ * boolean signalled = w.awaitUntil(Deadline.of(timeout));
  * // elsewhere, any thread:  w.signal();    // false if it had already timed out or been killed
  * }</pre>
  *
@@ -96,14 +95,14 @@ public final class Waiter extends TimerEntry {
 
     /** Waits until signalled; true if it was (see the class comment for kills and interrupts). */
     public boolean await() {
-        return await(0) == SIGNALLED;
+        return await(Deadline.none()) == SIGNALLED;
     }
 
     /**
-     * Waits until signalled or until {@code deadline}, a value from {@link #deadline(Duration)};
-     * true if it was signalled, false if the deadline passed first.
+     * Waits until signalled or until {@code deadline}; true if it was signalled, false if the
+     * deadline passed first.
      */
-    public boolean awaitUntil(long deadline) {
+    public boolean awaitUntil(Deadline deadline) {
         return await(deadline) == SIGNALLED;
     }
 
@@ -112,7 +111,7 @@ public final class Waiter extends TimerEntry {
      * being thrown), runs {@code withdraw}: the caller's way to take this waiter back out of
      * wherever it registered it. The pattern under every primitive: register, await, withdraw.
      */
-    public boolean awaitOrWithdraw(long deadline, Runnable withdraw) {
+    public boolean awaitOrWithdraw(Deadline deadline, Runnable withdraw) {
         boolean signalled = false;
         try {
             signalled = awaitUntil(deadline);
@@ -122,31 +121,6 @@ public final class Waiter extends TimerEntry {
             }
         }
         return signalled;
-    }
-
-    /**
-     * The deadline {@code timeout} from now, for {@link #awaitUntil}: compute it once and reuse
-     * it across retries so that the whole operation, not each wait, is bounded. Null means no
-     * deadline (0). Every deadline of the library is computed here or, from nanoseconds, by the
-     * same saturating computation: a timeout of centuries waits "for ever" and never overflows.
-     *
-     * @throws IllegalArgumentException if {@code timeout} is negative
-     */
-    public static long deadline(Duration timeout) {
-        return timeout == null ? 0 : TimerQueue.deadlineAfter(Greenlet.checkDuration(timeout, "timeout"));
-    }
-
-    /**
-     * The time left until {@code deadline} (from {@link #deadline(Duration)}), zero once it has
-     * passed; null for no deadline.
-     */
-    public static Duration remaining(long deadline) {
-        return deadline == 0 ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-    }
-
-    /** Whether {@code deadline} (from {@link #deadline(Duration)}) has passed; never for no deadline. */
-    public static boolean isPast(long deadline) {
-        return deadline != 0 && deadline - System.nanoTime() <= 0;
     }
 
     /**
@@ -196,14 +170,15 @@ public final class Waiter extends TimerEntry {
     }
 
     /**
-     * Waits until this waiter is resolved or {@code deadline} (a {@link System#nanoTime} value;
-     * {@code 0} for none) passes, and returns how it was resolved. In a greenlet this is a
+     * Waits until this waiter is resolved or {@code deadline} passes, and returns how it was
+     * resolved. In a greenlet this is a
      * cooperative point: a pending kill or timeout is thrown from here unless the waiter was
      * signalled. On a plain thread an
      * interrupt ends the wait with a {@link CancellationException} and leaves the interrupt
      * status set.
      */
-    int await(long deadline) {
+    int await(Deadline d) {
+        long deadline = d.nanoTime(); // 0 for none
         if (greenlet != null) {
             return greenlet.hub.await(greenlet, this, deadline);
         }

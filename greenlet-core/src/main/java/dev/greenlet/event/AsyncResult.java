@@ -1,5 +1,6 @@
 package dev.greenlet.event;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Greenlet;
 import dev.greenlet.GreenletExit;
 import dev.greenlet.Timeout;
@@ -85,7 +86,7 @@ public class AsyncResult<T> extends Linkable implements Consumer<Greenlet<? exte
      * is; checked ones wrapped in a {@link CompletionException}).
      */
     public T get() {
-        awaitReady(0);
+        awaitReady(Deadline.none());
         return result();
     }
 
@@ -95,7 +96,7 @@ public class AsyncResult<T> extends Linkable implements Consumer<Greenlet<? exte
      * @throws Timeout if it is not complete by then, as gevent's {@code get(timeout=...)} raises
      */
     public T get(Duration timeout) {
-        if (!awaitReady(Waiter.deadline(timeout))) {
+        if (!awaitReady(Deadline.of(timeout))) {
             throw Timeout.expired(timeout, "get() of " + this);
         }
         return result();
@@ -103,12 +104,12 @@ public class AsyncResult<T> extends Linkable implements Consumer<Greenlet<? exte
 
     /** Waits until complete; always true. */
     public boolean await() {
-        return awaitReady(0);
+        return awaitReady(Deadline.none());
     }
 
     /** Waits at most {@code timeout} until complete, and says whether it is (gevent's {@code wait}). */
     public boolean await(Duration timeout) {
-        return awaitReady(Waiter.deadline(timeout));
+        return awaitReady(Deadline.of(timeout));
     }
 
     private T result() {

@@ -1,5 +1,6 @@
 package dev.greenlet.event;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Waiter;
 import java.time.Duration;
 
@@ -59,7 +60,7 @@ public class Event extends Linkable {
 
     /** Waits until the flag is set; returns at once if it is. Always returns true. */
     public boolean await() {
-        return awaitReady(0);
+        return awaitReady(Deadline.none());
     }
 
     /**
@@ -68,7 +69,7 @@ public class Event extends Linkable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public boolean await(Duration timeout) {
-        return awaitReady(Waiter.deadline(timeout));
+        return awaitReady(Deadline.of(timeout));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.greenlet.event;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Waitable;
 import dev.greenlet.Waiter;
 import dev.greenlet.internal.WaitQueue;
@@ -28,8 +29,8 @@ abstract class Linkable implements Waitable {
     /** Whether the object is ready; called holding {@code lock}. */
     abstract boolean readyLocked();
 
-    /** Waits until ready or {@code deadline} (from {@link Waiter#deadline}); true if ready. */
-    final boolean awaitReady(long deadline) {
+    /** Waits until ready or {@code deadline} (a {@link dev.greenlet.Deadline}); true if ready. */
+    final boolean awaitReady(Deadline deadline) {
         WaitQueue.Node node;
         synchronized (lock) {
             if (readyLocked()) {
@@ -37,7 +38,7 @@ abstract class Linkable implements Waitable {
                     return true;
                 }
                 node = null;
-            } else if (Waiter.isPast(deadline)) {
+            } else if (deadline.isPast()) {
                 return false;
             } else {
                 node = waiters.add(new WaitQueue.Node(Waiter.forCurrent(this)));

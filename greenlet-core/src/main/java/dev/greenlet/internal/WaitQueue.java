@@ -1,5 +1,6 @@
 package dev.greenlet.internal;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Waiter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -71,10 +72,10 @@ public final class WaitQueue<N extends WaitQueue.Node> {
 
     /**
      * Waits, not holding {@code lock}, until {@code node}'s waiter is signalled or
-     * {@code deadline} ({@link Waiter#deadline}; 0 for none) passes; unless signalled, removes
+     * {@code deadline} ({@link Deadline#none()} for none) passes; unless signalled, removes
      * the node (under {@code lock}). True if signalled: the waker handed something over.
      */
-    public boolean await(N node, long deadline) {
+    public boolean await(N node, Deadline deadline) {
         return node.waiter.awaitOrWithdraw(deadline, () -> {
             synchronized (lock) {
                 nodes.remove(node);

@@ -1,5 +1,6 @@
 package dev.greenlet.lock;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Greenlet;
 import dev.greenlet.Waiter;
 import dev.greenlet.internal.WaitQueue;
@@ -52,20 +53,20 @@ public class RLock {
 
     /** Acquires the lock, waiting as long as it takes; returns at once if the caller owns it. */
     public void acquire() {
-        acquireUntil(0, true);
+        acquireUntil(Deadline.none(), true);
     }
 
     /** Acquires the lock, waiting at most {@code timeout}; says whether it did. */
     public boolean acquire(Duration timeout) {
-        return acquireUntil(Waiter.deadline(timeout), true);
+        return acquireUntil(Deadline.of(timeout), true);
     }
 
     /** Acquires the lock only if it is free or already the caller's. */
     public boolean tryAcquire() {
-        return acquireUntil(0, false);
+        return acquireUntil(Deadline.none(), false);
     }
 
-    private boolean acquireUntil(long deadline, boolean block) {
+    private boolean acquireUntil(Deadline deadline, boolean block) {
         Object me = me();
         Acquirer node;
         synchronized (lock) {
@@ -74,7 +75,7 @@ public class RLock {
                 count++;
                 return true;
             }
-            if (!block || Waiter.isPast(deadline)) {
+            if (!block || deadline.isPast()) {
                 return false;
             }
             node = waiters.add(new Acquirer(Waiter.forCurrent(this), me));

@@ -1,5 +1,6 @@
 package dev.greenlet.lock;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Waitable;
 import dev.greenlet.Waiter;
 import dev.greenlet.internal.WaitQueue;
@@ -52,7 +53,7 @@ public class Semaphore implements Waitable {
 
     /** Takes a permit, waiting as long as it takes. */
     public void acquire() {
-        acquireUntil(0, true);
+        acquireUntil(Deadline.none(), true);
     }
 
     /**
@@ -61,22 +62,22 @@ public class Semaphore implements Waitable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public boolean acquire(Duration timeout) {
-        return acquireUntil(Waiter.deadline(timeout), true);
+        return acquireUntil(Deadline.of(timeout), true);
     }
 
     /** Takes a permit if one is free now, without waiting (gevent's {@code acquire(blocking=False)}). */
     public boolean tryAcquire() {
-        return acquireUntil(0, false);
+        return acquireUntil(Deadline.none(), false);
     }
 
-    private boolean acquireUntil(long deadline, boolean block) {
+    private boolean acquireUntil(Deadline deadline, boolean block) {
         WaitQueue.Node node;
         synchronized (lock) {
             if (counter > 0) {
                 counter--;
                 return true;
             }
-            if (!block || Waiter.isPast(deadline)) {
+            if (!block || deadline.isPast()) {
                 return false;
             }
             node = acquirers.add(new WaitQueue.Node(Waiter.forCurrent(this)));
@@ -135,13 +136,13 @@ public class Semaphore implements Waitable {
      * and says whether one is (gevent's {@code wait}).
      */
     public boolean await(Duration timeout) {
-        long deadline = Waiter.deadline(timeout);
+        Deadline deadline = Deadline.of(timeout);
         WaitQueue.Node node;
         synchronized (lock) {
             if (counter > 0) {
                 return true;
             }
-            if (Waiter.isPast(deadline)) {
+            if (deadline.isPast()) {
                 return false;
             }
             node = watchers.add(new WaitQueue.Node(Waiter.forCurrent(this)));

@@ -1,5 +1,6 @@
 package dev.greenlet.pool;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Gevent;
 import dev.greenlet.Greenlet;
 import dev.greenlet.GreenletExit;
@@ -263,7 +264,7 @@ public class Group implements Iterable<Greenlet<?>> {
      * {@code GreenletExit} is shot once. The calling greenlet, if a member, is not killed.
      */
     public void kill(Throwable exception, boolean block, Duration timeout) {
-        long deadline = Waiter.deadline(timeout);
+        Deadline deadline = Deadline.of(timeout);
         Greenlet<?> self = Greenlet.current();
         while (true) {
             List<Greenlet<?>> toKill = new ArrayList<>();
@@ -282,7 +283,7 @@ public class Group implements Iterable<Greenlet<?>> {
             }
             List<Greenlet<?>> alive = greenlets();
             alive.remove(self);
-            Duration left = deadline == 0 ? null : Waiter.remaining(deadline);
+            Duration left = deadline.remaining();
             if (Gevent.wait(alive, left, alive.size()).size() < alive.size()) {
                 return; // the timeout passed
             }

@@ -1,5 +1,7 @@
 package dev.greenlet.queue;
 
+import dev.greenlet.Deadline;
+
 /**
  * A queue with no room (gevent's {@code Channel}): {@code put} waits until a getter takes the
  * item, and {@code get} waits until a putter hands one over. A rendezvous between two greenlets
@@ -24,12 +26,12 @@ public class Channel<T> extends Queue<T> {
     }
 
     @Override
-    boolean putUntil(T item, long deadline, boolean block) {
+    boolean putUntil(T item, Deadline deadline, boolean block) {
         java.util.Objects.requireNonNull(item, "channel items must not be null");
         Node<T> node;
         synchronized (lock) {
             if (!handToGetterLocked(item)) {
-                if (!block || dev.greenlet.Waiter.isPast(deadline)) {
+                if (!block || deadline.isPast()) {
                     return false;
                 }
                 node = new Node<>(dev.greenlet.Waiter.forCurrent(this), item);

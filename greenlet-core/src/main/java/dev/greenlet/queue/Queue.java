@@ -1,5 +1,6 @@
 package dev.greenlet.queue;
 
+import dev.greenlet.Deadline;
 import dev.greenlet.Waiter;
 import dev.greenlet.internal.WaitQueue;
 import java.time.Duration;
@@ -93,7 +94,7 @@ public class Queue<T> implements Iterable<T> {
 
     /** Adds {@code item}, waiting while the queue is full. */
     public void put(T item) {
-        if (!putUntil(item, 0, true)) {
+        if (!putUntil(item, Deadline.none(), true)) {
             throw new AssertionError("an untimed put cannot fail");
         }
     }
@@ -104,7 +105,7 @@ public class Queue<T> implements Iterable<T> {
      * @throws Full if it is still full after {@code timeout}
      */
     public void put(T item, Duration timeout) {
-        if (!putUntil(item, Waiter.deadline(timeout), true)) {
+        if (!putUntil(item, Deadline.of(timeout), true)) {
             throw new Full("put: " + this + " still full after " + timeout);
         }
     }
@@ -115,17 +116,17 @@ public class Queue<T> implements Iterable<T> {
      * @throws Full if the queue is full
      */
     public void putNowait(T item) {
-        if (!putUntil(item, 0, false)) {
+        if (!putUntil(item, Deadline.none(), false)) {
             throw new Full("putNowait: " + this + " is full; use put() to wait for room");
         }
     }
 
     /** Adds {@code item} if there is room now; says whether it did (the Java spelling of {@link #putNowait}). */
     public boolean offer(T item) {
-        return putUntil(item, 0, false);
+        return putUntil(item, Deadline.none(), false);
     }
 
-    boolean putUntil(T item, long deadline, boolean block) {
+    boolean putUntil(T item, Deadline deadline, boolean block) {
         Objects.requireNonNull(item, "queue items must not be null");
         Node<T> node;
         synchronized (lock) {
@@ -138,7 +139,7 @@ public class Queue<T> implements Iterable<T> {
                 onPutLocked();
                 return true;
             }
-            if (!block || Waiter.isPast(deadline)) {
+            if (!block || deadline.isPast()) {
                 return false;
             }
             node = new Node<>(Waiter.forCurrent(this), item);
@@ -169,7 +170,7 @@ public class Queue<T> implements Iterable<T> {
 
     /** Removes and returns the next item, waiting while the queue is empty. */
     public T get() {
-        return getUntil(0, true);
+        return getUntil(Deadline.none(), true);
     }
 
     /**
@@ -178,7 +179,7 @@ public class Queue<T> implements Iterable<T> {
      * @throws Empty if it is still empty after {@code timeout}
      */
     public T get(Duration timeout) {
-        T item = getUntil(Waiter.deadline(timeout), true);
+        T item = getUntil(Deadline.of(timeout), true);
         if (item == null) {
             throw new Empty("get: " + this + " still empty after " + timeout);
         }
@@ -191,7 +192,7 @@ public class Queue<T> implements Iterable<T> {
      * @throws Empty if the queue is empty
      */
     public T getNowait() {
-        T item = getUntil(0, false);
+        T item = getUntil(Deadline.none(), false);
         if (item == null) {
             throw new Empty("getNowait: " + this + " is empty; use get() to wait for an item");
         }
@@ -200,10 +201,10 @@ public class Queue<T> implements Iterable<T> {
 
     /** Removes and returns the next item if there is one now, else null (the Java spelling of {@link #getNowait}). */
     public T poll() {
-        return getUntil(0, false);
+        return getUntil(Deadline.none(), false);
     }
 
-    T getUntil(long deadline, boolean block) {
+    T getUntil(Deadline deadline, boolean block) {
         Node<T> node;
         synchronized (lock) {
             T item = items.poll();
@@ -215,7 +216,7 @@ public class Queue<T> implements Iterable<T> {
             if (item != null) {
                 return item;
             }
-            if (!block || Waiter.isPast(deadline)) {
+            if (!block || deadline.isPast()) {
                 return null;
             }
             node = new Node<>(Waiter.forCurrent(this), null);
@@ -245,7 +246,7 @@ public class Queue<T> implements Iterable<T> {
      * {@code peek()}). A kill or {@link dev.greenlet.Timeout} ends the wait at once.
      */
     public T peek() {
-        return peekUntil(0, true);
+        return peekUntil(Deadline.none(), true);
     }
 
     /**
@@ -255,7 +256,7 @@ public class Queue<T> implements Iterable<T> {
      * @throws Empty if it is still empty after {@code timeout}
      */
     public T peek(Duration timeout) {
-        T item = peekUntil(Waiter.deadline(timeout), true);
+        T item = peekUntil(Deadline.of(timeout), true);
         if (item == null) {
             throw new Empty("peek: " + this + " still empty after " + timeout);
         }
@@ -268,18 +269,18 @@ public class Queue<T> implements Iterable<T> {
      * @throws Empty if the queue is empty
      */
     public T peekNowait() {
-        T item = peekUntil(0, false);
+        T item = peekUntil(Deadline.none(), false);
         if (item == null) {
             throw new Empty("peekNowait: " + this + " is empty; use peek() to wait for an item");
         }
         return item;
     }
 
-    private T peekUntil(long deadline, boolean block) {
+    private T peekUntil(Deadline deadline, boolean block) {
         Node<T> node;
         synchronized (lock) {
             T item = items.peek();
-            if (item != null || !block || Waiter.isPast(deadline)) {
+            if (item != null || !block || deadline.isPast()) {
                 return item;
             }
             node = new Node<>(Waiter.forCurrent(this), null, true);

@@ -2,7 +2,7 @@ package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.Waiter;
+import dev.greenlet.Deadline;
 import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.List;
@@ -121,9 +121,9 @@ public class GreenletHubs implements SmartLifecycle {
     public void stop() {
         running = false;
         Hub.uninstallDefault(hubs.get(0), previousDefault);
-        long deadline = Waiter.deadline(shutdownTimeout);
+        Deadline deadline = Deadline.of(shutdownTimeout);
         for (Hub hub : hubs) {
-            List<Greenlet<?>> killed = hub.shutdownQuietly(Waiter.remaining(deadline)); // logged here, once
+            List<Greenlet<?>> killed = hub.shutdownQuietly(deadline.remaining()); // logged here, once
             if (!killed.isEmpty()) {
                 logger.warn("Hub '" + hub.name() + "' closed; killed " + killed.size() + " greenlet(s) still running "
                         + shutdownTimeout.toMillis() + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT

@@ -2,7 +2,7 @@ package dev.greenlet.spring.web;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.Waiter;
+import dev.greenlet.Deadline;
 import dev.greenlet.spring.GreenletHubs;
 import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
@@ -134,10 +134,10 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
 
     /** Waits up to the shutdown timeout for the requests in flight, then kills the rest and names them. */
     private void drainThenKill() {
-        long deadline = Waiter.deadline(shutdownTimeout);
+        Deadline deadline = Deadline.of(shutdownTimeout);
         for (Greenlet<?> g : List.copyOf(live)) {
-            if (!Waiter.isPast(deadline)) {
-                g.join(Waiter.remaining(deadline));
+            if (!deadline.isPast()) {
+                g.join(deadline.remaining());
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
@@ -155,9 +155,9 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
                     + (names.size() <= 20 ? String.join(", ", names)
                             : String.join(", ", names.subList(0, 20)) + " and " + (names.size() - 20) + " more"));
         }
-        long killDeadline = Waiter.deadline(Duration.ofSeconds(10));
+        Deadline killDeadline = Deadline.of(Duration.ofSeconds(10));
         for (Greenlet<?> g : killed) {
-            if (!g.join(Waiter.remaining(killDeadline))) { // past the deadline: whether it is dead by now
+            if (!g.join(killDeadline.remaining())) { // past the deadline: whether it is dead by now
                 logger.error("Request greenlet '" + g.name() + "' ignored its kill and is still running");
             }
         }
