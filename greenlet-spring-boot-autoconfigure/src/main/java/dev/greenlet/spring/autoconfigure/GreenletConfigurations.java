@@ -54,6 +54,7 @@ final class GreenletConfigurations {
 
         /** The permit engine's start-up warnings (see the class). */
         @Bean
+        @ConditionalOnMissingBean
         PermitEngineStartupAdvice greenletPermitEngineStartupAdvice(GreenletHubs greenletHubs,
                 GreenletProperties properties) {
             return new PermitEngineStartupAdvice(greenletHubs, properties);
