@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.AopUtils;
@@ -26,6 +27,8 @@ public class GreenletAnnotationBeanPostProcessor extends AbstractBeanFactoryAwar
     private static final Set<Class<?>> RETURN_TYPES = Set.of(void.class, CompletableFuture.class,
             CompletionStage.class, Future.class, dev.greenlet.Greenlet.class);
 
+    private final Set<String> advisedBeanNames = ConcurrentHashMap.newKeySet();
+
     public GreenletAnnotationBeanPostProcessor() {
         setBeforeExistingAdvisors(true);
     }
@@ -42,8 +45,17 @@ public class GreenletAnnotationBeanPostProcessor extends AbstractBeanFactoryAwar
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (isEligible(bean, beanName)) {
             checkReturnTypes(AopUtils.getTargetClass(bean), beanName);
+            advisedBeanNames.add(beanName);
         }
         return super.postProcessAfterInitialization(bean, beanName);
+    }
+
+    /**
+     * The beans proxied so far, by name: those with {@code @Greenlet} methods. Once the context's
+     * singletons exist, every such singleton is here (the start-up advice reads it then).
+     */
+    public Set<String> advisedBeanNames() {
+        return Set.copyOf(advisedBeanNames);
     }
 
     private static void checkReturnTypes(Class<?> type, String beanName) {

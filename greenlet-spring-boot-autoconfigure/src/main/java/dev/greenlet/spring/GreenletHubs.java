@@ -3,7 +3,6 @@ package dev.greenlet.spring;
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
 import dev.greenlet.Deadline;
-import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,7 +125,7 @@ public class GreenletHubs implements SmartLifecycle {
             List<Greenlet<?>> killed = hub.shutdownQuietly(deadline.remaining()); // logged here, once
             if (!killed.isEmpty()) {
                 logger.warn("Hub '" + hub.name() + "' closed; killed " + killed.size() + " greenlet(s) still running "
-                        + shutdownTimeout.toMillis() + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT
+                        + shutdownTimeout.toMillis() + " ms after shutdown began (greenlet.shutdown.timeout"
                         + "): " + (killed.size() <= 20 ? killed : killed.subList(0, 20) + " and " + (killed.size() - 20)
                                 + " more"));
             }

@@ -16,8 +16,10 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * Runs a {@link Greenlet @Greenlet} method call as a greenlet and adapts the result to the
  * method's return type (see {@link Greenlet} for what each one means).
  *
- * <p>Where the greenlet runs is resolved once per method: the bean named by the annotation,
- * or the {@code greenletTaskExecutor}. Spawning goes through a {@link GreenletTaskExecutor},
+ * <p>Where the greenlet runs is resolved once per bean class and method: the bean named by the
+ * annotation, or the {@code greenletTaskExecutor}. The bean class is part of the key because
+ * both the annotation (on the class) and the greenlet's name come from it: one inherited method
+ * on two beans may run on two hubs under two names. Spawning goes through a {@link GreenletTaskExecutor},
  * so the application's {@code TaskDecorator} applies.
  */
 public class GreenletMethodInterceptor implements MethodInterceptor {
@@ -26,7 +28,7 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
     public static final String DEFAULT_EXECUTOR_BEAN_NAME = "greenletTaskExecutor";
 
     private final BeanFactory beanFactory;
-    private final ConcurrentHashMap<Method, Target> targets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Target> targets = new ConcurrentHashMap<>();
 
     public GreenletMethodInterceptor(BeanFactory beanFactory) {
         this.beanFactory = beanFactory;
@@ -39,11 +41,17 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
     private record Target(GreenletTaskExecutor executor, Supplier<Hub> hub, String name) {
     }
 
+    /** What a {@link Target} is resolved from: the bean's class (null without a bean) and the method called. */
+    private record Key(Class<?> targetClass, Method method) {
+    }
+
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Method method = invocation.getMethod();
         Class<?> returnType = method.getReturnType();
-        Target target = targets.computeIfAbsent(method, m -> resolve(m, invocation.getThis()));
+        Object bean = invocation.getThis();
+        Class<?> targetClass = bean == null ? null : AopUtils.getTargetClass(bean);
+        Target target = targets.computeIfAbsent(new Key(targetClass, method), key -> resolve(key.method(), key.targetClass()));
         Hub hub = target.hub().get();
         if (returnType == void.class) {
             target.executor().spawn(hub, target.name(), () -> {
@@ -92,8 +100,8 @@ public class GreenletMethodInterceptor implements MethodInterceptor {
         return beanFactory.getBean(DEFAULT_EXECUTOR_BEAN_NAME, GreenletTaskExecutor.class);
     }
 
-    private Target resolve(Method method, Object bean) {
-        Class<?> targetClass = bean == null ? method.getDeclaringClass() : AopUtils.getTargetClass(bean);
+    private Target resolve(Method method, Class<?> beanClass) {
+        Class<?> targetClass = beanClass == null ? method.getDeclaringClass() : beanClass;
         Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
         Greenlet annotation = AnnotatedElementUtils.findMergedAnnotation(specific, Greenlet.class);
         if (annotation == null) {

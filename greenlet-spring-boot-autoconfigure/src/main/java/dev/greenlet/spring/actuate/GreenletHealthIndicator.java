@@ -4,7 +4,6 @@ import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
 import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
-import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,7 +37,7 @@ public class GreenletHealthIndicator extends AbstractHealthIndicator {
             details.put("switches", hub.switchCount());
             HubMonitor monitor = hub.monitor();
             if (monitor == null) {
-                details.put("monitor", "off: stalls are not watched (" + GreenletProperties.MONITOR_ENABLED + "=false)");
+                details.put("monitor", "off: stalls are not watched (greenlet.monitor.enabled=false)");
             } else {
                 details.put("stalls", monitor.stallCount());
                 Duration blocking = monitor.currentBlocking();

@@ -52,6 +52,14 @@ final class GreenletConfigurations {
                     monitor.isEnabled() ? monitor.getMaxBlockingTime() : null);
         }
 
+        /** The permit engine's start-up warnings (see the class). */
+        @Bean
+        @ConditionalOnMissingBean
+        PermitEngineStartupAdvice greenletPermitEngineStartupAdvice(GreenletHubs greenletHubs,
+                GreenletProperties properties) {
+            return new PermitEngineStartupAdvice(greenletHubs, properties);
+        }
+
         private static String hubName(GreenletProperties properties, int index) {
             String name = properties.getHub().getName();
             return properties.getHub().getCount() == 1 ? name : name + "-" + index;

@@ -4,7 +4,6 @@ import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
 import dev.greenlet.Deadline;
 import dev.greenlet.spring.GreenletHubs;
-import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,12 +63,12 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
         this.graceful = graceful;
         for (Hub hub : hubs.hubs()) {
             if (hub.engine() != Hub.Engine.CARRIER) {
-                throw new IllegalStateException(GreenletProperties.WEB_ENABLED + "=true needs the carrier engine, but hub '"
+                throw new IllegalStateException("greenlet.web.enabled=true needs the carrier engine, but hub '"
                         + hub.name() + "' runs the " + hub.engine().name().toLowerCase(java.util.Locale.ROOT)
                         + " engine, on which a request that waits in JDBC, a Redis client or Thread.sleep would"
-                        + " hold its hub and serialise every request: set " + GreenletProperties.MONKEY_PATCH_ALL + "=true (and"
+                        + " hold its hub and serialise every request: set greenlet.monkey.patch-all=true (and"
                         + " start the JVM with --add-opens java.base/java.lang=ALL-UNNAMED), or remove"
-                        + " " + GreenletProperties.WEB_ENABLED);
+                        + " greenlet.web.enabled");
             }
         }
     }
@@ -151,7 +150,7 @@ public class GreenletRequestExecutor implements Executor, SmartLifecycle {
         }
         if (!killed.isEmpty()) {
             logger.warn("Killed " + killed.size() + " request greenlet(s) still running " + shutdownTimeout.toMillis()
-                    + " ms after shutdown began (" + GreenletProperties.SHUTDOWN_TIMEOUT + "): "
+                    + " ms after shutdown began (greenlet.shutdown.timeout): "
                     + (names.size() <= 20 ? String.join(", ", names)
                             : String.join(", ", names.subList(0, 20)) + " and " + (names.size() - 20) + " more"));
         }
