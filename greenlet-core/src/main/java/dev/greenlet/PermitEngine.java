@@ -259,13 +259,17 @@ final class PermitEngine extends HubEngine {
         Greenlet<?> next;
         boolean nextInLine;
         synchronized (this) {
-            if (readyHead == null || me.isUrgent()) {
+            if (readyHead == null) {
                 // The caller is the only ready greenlet: keep the permit. The hub is not idle
-                // (the caller runs on), so idle() waiters stay waiting, as in gevent. A greenlet
-                // killed urgently keeps it too: it would go first anyway.
+                // (the caller runs on), so idle() waiters stay waiting, as in gevent.
                 return;
             }
-            appendLocked(me);
+            if (me.isUrgent()) {
+                me.readySince = timeReadyWaits ? System.nanoTime() : 0;
+                insertUrgentLocked(me); // its kill is still pending: it stays ahead of ordinary turns
+            } else {
+                appendLocked(me);
+            }
             next = pollLocked();
             handOffLocked(next);
             nextInLine = readyHead == me;
