@@ -39,10 +39,18 @@ import java.util.concurrent.locks.LockSupport;
  * get at most half of the carrier. The library's own wake-ups (events, locks, queues, joins)
  * and spawns never use it: gevent's order (docs/ARCHITECTURE.md invariant 2, hazard 7) stays exact.
  *
- * <p>Who writes what: {@code localHead/localTail/runNext/ranNext/libraryWake}, {@code idleWaiters}, {@code mounted} and
- * the timing sums are written only on the carrier thread; {@code running} and {@code turns}
- * only by the carrier (read by the monitor); {@code state} by the carrier and by submitters
- * (CAS); {@code inbox} by anyone.
+ * <p>Urgent kills (docs/ARCHITECTURE.md, protocol P3) have a lane of their own ahead of all
+ * this: an urgently killed greenlet's continuation goes to {@code urgentInbox}, and an
+ * {@link Expedite} there makes the carrier move its turn out of the ordinary queue into
+ * {@code urgentLocal} and interrupt a foreign wait it is parked in, before the next ordinary
+ * turn.
+ *
+ * <p>Who writes what (the full table is in docs/ARCHITECTURE.md, section 7):
+ * {@code localHead/localTail/runNext/ranNext/libraryWake}, {@code urgentLocal},
+ * {@code idleWaiters}, {@code mounted} and the timing sums are written only on the carrier
+ * thread; {@code running} and {@code turns} only by the carrier, with release writes (read
+ * with acquire by the monitor and metrics); {@code state} by the carrier and by submitters
+ * (CAS); {@code inbox}, {@code urgentInbox} and {@code urgentSubmitted} by anyone.
  *
  * <p>The JDK's rules this class keeps (docs/ARCHITECTURE.md, hazards 1 to 3 and 8):
  * <ul>

@@ -559,8 +559,10 @@ public final class Hub implements AutoCloseable {
 
     /**
      * {@link #shutdownQuietly(Duration)} with the wait after the kills bounded by
-     * {@code killGrace}: it returns within about {@code grace + killGrace} whatever the
-     * greenlets do. A greenlet that holds the hub (a CPU loop; on the permit engine any call
+     * {@code killGrace}: called from a thread that is no greenlet of this hub (as a server's
+     * shutdown is), it returns within about {@code grace + killGrace} whatever the greenlets do.
+     * (Called from one of its greenlets, it waits cooperatively, and so only while the others
+     * let it run.) A greenlet that holds the hub (a CPU loop; on the permit engine any call
      * that blocks without a cooperative point, or a deadlock) cannot be preempted, and one that
      * swallows its {@link GreenletExit} does not end: they are abandoned, still alive, and
      * returned with the others ({@link #abandoned} picks them out) for the caller to name.

@@ -41,7 +41,8 @@ final class KillDelivery {
     private volatile Throwable pending;          // a kill or timeout to raise at the next cooperative point
     private volatile Throwable requested;        // what kill() made pending last: it lands at the end at the latest
     private volatile boolean interrupted;        // a kill or timeout interrupted the greenlet's thread (see the class comment)
-    volatile boolean urgent;                     // killUrgently() was called: written once, read by the engines (P3)
+    volatile boolean urgent;                     // killUrgently()'s kill is pending: set by it, cleared when that kill lands;
+                                                 //   read by the engines (P3)
 
     KillDelivery(Greenlet<?> greenlet) {
         this.greenlet = greenlet;
@@ -84,6 +85,11 @@ final class KillDelivery {
         Throwable t = pending;
         if (t != null && PENDING.compareAndSet(this, t, null)) {
             clearInterrupt();
+            if (t == requested) {
+                // Delivered: from here its turns are ordinary again, so a greenlet that survives
+                // its kill (it catches GreenletExit) cannot take the hub's turns for ever.
+                urgent = false;
+            }
             if (t instanceof GreenletExit || t instanceof Timeout) {
                 t.fillInStackTrace(); // show where it landed, not where it was made
             }

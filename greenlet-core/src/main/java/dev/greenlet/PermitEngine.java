@@ -15,7 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * makes it the owner and unparks its thread (starting it on its first turn), then parks until
  * it is the owner again. Each handoff is a volatile write read by the next owner, so it is a
  * happens-before edge (invariant 1). This object's monitor guards the ready queue, which is
- * linked through the greenlets themselves. When the ready queue is empty the permit is left
+ * doubly linked through the greenlets themselves ({@code readyNext/readyPrev}). Its front
+ * segment, up to {@code urgentTail}, holds greenlets killed urgently (docs/ARCHITECTURE.md,
+ * protocol P3), in the order they were killed; {@link #expedite} moves a ready greenlet there
+ * in O(1). A greenlet killed before its first turn is dropped when it comes up: it never gets
+ * a thread. When the ready queue is empty the permit is left
  * with no owner, and whoever next makes a greenlet ready (a waker, a timer, an outside thread)
  * hands it the permit directly. A greenlet is in the ready queue at most once: it is appended
  * only by {@link #makeReady} (called once per resolved {@link Waiter} and once for its first
@@ -259,13 +263,17 @@ final class PermitEngine extends HubEngine {
         Greenlet<?> next;
         boolean nextInLine;
         synchronized (this) {
-            if (readyHead == null || me.isUrgent()) {
+            if (readyHead == null) {
                 // The caller is the only ready greenlet: keep the permit. The hub is not idle
-                // (the caller runs on), so idle() waiters stay waiting, as in gevent. A greenlet
-                // killed urgently keeps it too: it would go first anyway.
+                // (the caller runs on), so idle() waiters stay waiting, as in gevent.
                 return;
             }
-            appendLocked(me);
+            if (me.isUrgent()) {
+                me.readySince = timeReadyWaits ? System.nanoTime() : 0;
+                insertUrgentLocked(me); // its kill is still pending: it stays ahead of ordinary turns
+            } else {
+                appendLocked(me);
+            }
             next = pollLocked();
             handOffLocked(next);
             nextInLine = readyHead == me;

@@ -171,6 +171,44 @@ class UrgentKillTest extends HubTestSupport {
     }
 
     /**
+     * A greenlet that survives its urgent kill (it catches the GreenletExit) takes ordinary
+     * turns again: while it yields in a loop, another greenlet that yields too makes progress.
+     */
+    @Test
+    void aGreenletThatSurvivesItsUrgentKillTakesOrdinaryTurnsAgain() throws InterruptedException {
+        AtomicLong others = new AtomicLong();
+        AtomicLong othersMeanwhile = new AtomicLong(-1);
+        AtomicBoolean caught = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        Greenlet<?> survivor = hub.spawn(() -> {
+            try {
+                sleep(LONG_MS * 4);
+            } catch (GreenletExit e) {
+                caught.set(true);
+            }
+            long before = others.get();
+            for (int i = 0; i < 200; i++) {
+                sleep(0);
+            }
+            othersMeanwhile.set(others.get() - before);
+            done.set(true);
+        });
+        Greenlet<?> other = hub.spawn(() -> {
+            while (!done.get()) {
+                sleep(0);
+                others.incrementAndGet();
+            }
+        });
+        awaitParked(survivor, false);
+        survivor.killUrgently();
+        assertThat(survivor.join(Duration.ofMillis(LONG_MS))).isTrue();
+        assertThat(other.join(Duration.ofMillis(LONG_MS))).isTrue();
+        assertThat(caught).isTrue();
+        assertThat(othersMeanwhile.get()).as("turns the other greenlet had while the survivor yielded 200 times")
+                .isGreaterThan(100);
+    }
+
+    /**
      * A shutdown under load: greenlets waiting for I/O (here a sleep), killed first, die
      * before almost all of the ready greenlets, although every one of those is being killed too
      * and is already in the ready queue. Order of death, not time, is what is measured.
