@@ -284,9 +284,10 @@ class GreenletAutoConfigurationTests {
                 GreenletsEndpoint.GroupDescriptor largest = all.groups().get(0);
                 assertThat(largest.count()).isEqualTo(200);
                 assertThat(largest.state()).isEqualTo("WAITING");
-                assertThat(largest.names()).hasSize(GreenletsEndpoint.MAX_NAMES).contains("waiter-0");
+                assertThat(largest.names()).hasSize(GreenletsEndpoint.MAX_NAMES + 1)
+                        .containsEntry(GreenletsEndpoint.OTHER_NAMES, 200 - GreenletsEndpoint.MAX_NAMES);
                 assertThat(largest.stack()).isNotEmpty().hasSizeLessThanOrEqualTo(GreenletsEndpoint.MAX_FRAMES);
-                assertThat(all.groups().get(1).names()).containsExactly("sleeper");
+                assertThat(all.groups().get(1).names()).containsExactly(Map.entry("sleeper", 1));
 
                 GreenletsEndpoint.HubDescriptor one = endpoint.greenlets(1).hubs().get(0);
                 assertThat(one.groups()).hasSize(1);

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Micrometer meters for each hub, tagged {@code hub}: {@code greenlet.live} (gauge),
  * {@code greenlet.spawned}, {@code greenlet.finished}, {@code greenlet.failed},
  * {@code greenlet.killed}, {@code greenlet.switches}, {@code greenlet.stalls} (counters) and
- * {@code greenlet.turn.wait} (a timer of how long ready greenlets waited for their turn, which
- * this binder turns on).
+ * {@code greenlet.turn.wait} (a timer of how long ready greenlets waited for their turn on the
+ * hub, which this binder turns on). The words fit both engines: a greenlet's <em>turn</em> is a
+ * run permit on the permit engine and the hub's carrier thread on the carrier engine.
  */
 public class GreenletMetrics implements MeterBinder {
 
@@ -37,13 +38,13 @@ public class GreenletMetrics implements MeterBinder {
             counter(registry, "greenlet.finished", hub, Hub::finishedCount, tags, "Greenlets that ended, however");
             counter(registry, "greenlet.failed", hub, Hub::failedCount, tags, "Greenlets that ended with an exception");
             counter(registry, "greenlet.killed", hub, Hub::killedCount, tags, "Greenlets killed");
-            counter(registry, "greenlet.switches", hub, Hub::switchCount, tags, "Passings of the hub's turn from one greenlet to another");
+            counter(registry, "greenlet.switches", hub, Hub::switchCount, tags, "Turns passed from one greenlet to another on the hub");
             counter(registry, "greenlet.stalls", hub, h -> {
                 HubMonitor m = h.monitor();
                 return m == null ? 0 : m.stallCount();
             }, tags, "Stalls the hub monitor reported");
             FunctionTimer.builder("greenlet.turn.wait", hub, Hub::timedTurns, Hub::turnWaitNanos, TimeUnit.NANOSECONDS)
-                    .tags(tags).description("Time ready greenlets waited for their turn").register(registry);
+                    .tags(tags).description("Time ready greenlets waited for their turn on the hub").register(registry);
         }
     }
 

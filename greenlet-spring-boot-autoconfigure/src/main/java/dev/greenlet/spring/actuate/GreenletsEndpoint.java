@@ -1,5 +1,6 @@
 package dev.greenlet.spring.actuate;
 
+import dev.greenlet.Greenlet;
 import dev.greenlet.diagnostics.GreenletInfo;
 import dev.greenlet.Hub;
 import dev.greenlet.spring.GreenletHubs;
@@ -14,15 +15,21 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code greenlets} Actuator endpoint: the live greenlets of every hub (gevent's
- * {@code print_run_info}), grouped: greenlets in the same state with the same stack are one
- * entry with their count, so a thousand greenlets waiting in the same call read as one. The
- * answer is bounded: the largest {@code limit} groups per hub ({@value #DEFAULT_LIMIT} unless
- * the request says {@code ?limit=N}, at most {@value #MAX_LIMIT}), each stack cut to
- * {@value #MAX_FRAMES} frames and naming at most {@value #MAX_NAMES} of its greenlets.
+ * {@code print_run_info}), grouped for a person to read: greenlets in the same state with the
+ * same stack are one entry with their count, their names as name → count, what they wait for in
+ * words, and the first frame of the application's own code, so a thousand requests waiting for
+ * a pooled connection read as one line. The greenlet that serves the request to this endpoint
+ * (with {@code greenlet.web.enabled}) is left out.
  *
- * <p>The counts come from one snapshot per hub and agree: {@code live} is the number of
- * greenlets in the snapshot, the sum of the groups' counts plus {@code omitted} (greenlets of
- * groups beyond the limit).
+ * <p>Two forms, chosen by the request's {@code Accept} header as Boot's thread dump endpoint
+ * does: JSON by default, and {@code text/plain}, a few lines per group.
+ *
+ * <p>The answer is bounded: the largest {@code limit} groups per hub ({@value #DEFAULT_LIMIT}
+ * unless the request says {@code ?limit=N}, at most {@value #MAX_LIMIT}), each stack cut to
+ * {@value #MAX_FRAMES} frames and each group naming at most {@value #MAX_NAMES} distinct names
+ * (the rest counted under {@value #OTHER_NAMES}). The counts come from one snapshot per hub and
+ * agree: {@code live} is the number of greenlets in the snapshot, the sum of the groups' counts
+ * plus {@code omitted} (greenlets of groups beyond the limit).
  *
  * <p>Like every endpoint but health, it is not exposed over HTTP unless the application says
  * so ({@code management.endpoints.web.exposure.include=greenlets}); stacks show code, so expose
@@ -36,14 +43,35 @@ public class GreenletsEndpoint {
     /** The most groups per hub a request may ask for. */
     public static final int MAX_LIMIT = 1000;
     /** The most frames of a group's stack the endpoint shows, innermost first. */
-    public static final int MAX_FRAMES = 64;
-    /** The most greenlet names a group lists. */
+    public static final int MAX_FRAMES = 32;
+    /** The most distinct greenlet names a group lists. */
     public static final int MAX_NAMES = 10;
+    /** The key under which a group counts the greenlets whose names are beyond {@link #MAX_NAMES}. */
+    public static final String OTHER_NAMES = "(other names)";
+
+    /** Packages whose frames are never the application's, when the application's packages are not known. */
+    private static final List<String> LIBRARY_PACKAGES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
+            "dev.greenlet.", "org.springframework.", "org.apache.", "org.eclipse.jetty.", "jakarta.", "com.zaxxer.",
+            "org.postgresql.", "org.mariadb.", "com.mysql.", "io.lettuce.", "redis.clients.", "io.netty.", "reactor.",
+            "io.micrometer.", "tools.jackson.", "com.fasterxml.", "org.slf4j.", "ch.qos.logback.");
 
     private final GreenletHubs hubs;
+    private final List<String> applicationPackages;
 
+    /** An endpoint that tells the application's frames from libraries' by a list of library packages. */
     public GreenletsEndpoint(GreenletHubs hubs) {
+        this(hubs, List.of());
+    }
+
+    /**
+     * @param hubs                the hubs to describe
+     * @param applicationPackages the application's packages (Boot's auto-configuration packages):
+     *                            a frame in one of them is the application's; empty to judge by
+     *                            a list of library packages instead
+     */
+    public GreenletsEndpoint(GreenletHubs hubs, List<String> applicationPackages) {
         this.hubs = hubs;
+        this.applicationPackages = applicationPackages.stream().map(p -> p.endsWith(".") ? p : p + ".").toList();
     }
 
     /**
@@ -54,15 +82,66 @@ public class GreenletsEndpoint {
      */
     @ReadOperation
     public HubsDescriptor greenlets(@Nullable Integer limit) {
+        int groups = checkLimit(limit);
+        Greenlet<?> self = Greenlet.current(); // the request to this endpoint, if it is a greenlet
+        long selfId = self == null ? -1 : self.id();
+        return new HubsDescriptor(hubs.hubs().stream().map(hub -> describe(hub, groups, selfId)).toList());
+    }
+
+    /**
+     * The same as {@link #greenlets}, as text: per hub a heading line, then per group a line with
+     * its count, state, what it waits for and its names, the first application frame, and the
+     * stack.
+     *
+     * @param limit the most groups to list per hub (null: {@value #DEFAULT_LIMIT})
+     */
+    @ReadOperation(produces = "text/plain;charset=UTF-8")
+    public String greenletsText(@Nullable Integer limit) {
+        StringBuilder text = new StringBuilder();
+        for (HubDescriptor hub : greenlets(limit).hubs()) {
+            text.append("Hub \"").append(hub.name()).append("\": ").append(hub.live()).append(" live, ")
+                    .append(hub.switches()).append(" switches");
+            if (hub.omitted() > 0) {
+                text.append(", ").append(hub.omitted()).append(" more in smaller groups not shown (?limit=N)");
+            }
+            text.append('\n');
+            for (GroupDescriptor group : hub.groups()) {
+                text.append('\n').append(group.count()).append(" x ").append(group.state()).append(", waiting for ")
+                        .append(counted(group.waitingOn())).append("\n    names: ").append(counted(group.names()))
+                        .append('\n');
+                if (group.applicationFrame() != null) {
+                    text.append("    in ").append(group.applicationFrame()).append('\n');
+                }
+                for (String frame : group.stack()) {
+                    text.append("        at ").append(frame).append('\n');
+                }
+                if (group.stackTruncated()) {
+                    text.append("        ...\n");
+                }
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+
+    private static int checkLimit(@Nullable Integer limit) {
         int groups = limit == null ? DEFAULT_LIMIT : limit;
         if (groups < 1 || groups > MAX_LIMIT) {
             throw new IllegalArgumentException("limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
         }
-        return new HubsDescriptor(hubs.hubs().stream().map(hub -> describe(hub, groups)).toList());
+        return groups;
     }
 
-    private static HubDescriptor describe(Hub hub, int limit) {
-        List<GreenletInfo> infos = hub.runInfo(); // the one snapshot every count below comes from
+    /** "a, b (3), c" for a map of counts: a count is shown where it is more than one. */
+    private static String counted(Map<String, Integer> counts) {
+        List<String> parts = new ArrayList<>();
+        counts.forEach((what, count) -> parts.add(count == 1 ? what : what + " (" + count + ")"));
+        return String.join(", ", parts);
+    }
+
+    private HubDescriptor describe(Hub hub, int limit, long selfId) {
+        // The one snapshot every count below comes from, without the request to this endpoint.
+        List<GreenletInfo> infos = hub.runInfo().stream().filter(info -> info.id() != selfId).toList();
         Map<List<Object>, Group> byStack = new LinkedHashMap<>();
         for (GreenletInfo info : infos) {
             List<String> stack = info.stack().stream().limit(MAX_FRAMES).map(StackTraceElement::toString).toList();
@@ -75,13 +154,41 @@ public class GreenletsEndpoint {
         return new HubDescriptor(hub.name(), infos.size(), hub.switchCount(), omitted, shown);
     }
 
+    /** What a greenlet waits for, in words: its {@code waitingOn} if it has one, else what its state means. */
+    static String waitingFor(GreenletInfo info) {
+        if (info.waitingOn() != null && !info.waitingOn().isBlank()) {
+            return info.waitingOn();
+        }
+        return switch (info.state()) {
+            case RUNNING -> "nothing: it has the hub's turn";
+            case READY -> "its turn on the hub";
+            case SLEEPING -> "a timer";
+            case WAITING -> "an object that does not describe itself";
+            case OFFLOADED -> "a blocking call on another thread";
+        };
+    }
+
+    /** The innermost frame of the application's own code, or null if the stack has none. */
+    @Nullable String applicationFrame(List<StackTraceElement> stack) {
+        for (StackTraceElement frame : stack) {
+            String className = frame.getClassName();
+            boolean application = applicationPackages.isEmpty()
+                    ? LIBRARY_PACKAGES.stream().noneMatch(className::startsWith)
+                    : applicationPackages.stream().anyMatch(className::startsWith);
+            if (application) {
+                return frame.toString();
+            }
+        }
+        return null;
+    }
+
     /** Greenlets with one state and stack, while they are being counted. */
-    private static final class Group {
+    private final class Group {
         private final GreenletInfo first;
         private final List<String> stack;
-        private final List<String> names = new ArrayList<>();
+        private final Map<String, Integer> names = new LinkedHashMap<>();
+        private final Map<String, Integer> waitingOn = new LinkedHashMap<>();
         private int count;
-        private boolean sameWaitingOn = true;
 
         Group(GreenletInfo first, List<String> stack) {
             this.first = first;
@@ -90,15 +197,32 @@ public class GreenletsEndpoint {
 
         void add(GreenletInfo info) {
             count++;
-            if (names.size() < MAX_NAMES) {
-                names.add(info.name());
-            }
-            sameWaitingOn &= java.util.Objects.equals(info.waitingOn(), first.waitingOn());
+            names.merge(info.name() == null ? "(unnamed)" : info.name(), 1, Integer::sum);
+            waitingOn.merge(waitingFor(info), 1, Integer::sum);
         }
 
         GroupDescriptor describe() {
-            return new GroupDescriptor(count, first.state().name(), sameWaitingOn ? first.waitingOn() : "various",
-                    List.copyOf(names), first.stack().size() > MAX_FRAMES, stack);
+            return new GroupDescriptor(count, first.state().name(), mostFirst(waitingOn), mostFirst(names),
+                    applicationFrame(first.stack()), first.stack().size() > MAX_FRAMES, stack);
+        }
+
+        /** The {@value GreenletsEndpoint#MAX_NAMES} largest counts, largest first; the rest under {@value GreenletsEndpoint#OTHER_NAMES}. */
+        private static Map<String, Integer> mostFirst(Map<String, Integer> counts) {
+            List<Map.Entry<String, Integer>> entries = new ArrayList<>(counts.entrySet());
+            entries.sort(Map.Entry.<String, Integer>comparingByValue().reversed());
+            Map<String, Integer> shown = new LinkedHashMap<>();
+            int others = 0;
+            for (Map.Entry<String, Integer> e : entries) {
+                if (shown.size() < MAX_NAMES) {
+                    shown.put(e.getKey(), e.getValue());
+                } else {
+                    others += e.getValue();
+                }
+            }
+            if (others > 0) {
+                shown.merge(OTHER_NAMES, others, Integer::sum);
+            }
+            return shown;
         }
     }
 
@@ -115,10 +239,11 @@ public class GreenletsEndpoint {
 
     /**
      * {@code count} greenlets in the same state with the same stack (innermost frame first, cut
-     * to {@value GreenletsEndpoint#MAX_FRAMES} frames if {@code stackTruncated}); the first
-     * {@value GreenletsEndpoint#MAX_NAMES} of their names; what they wait on, or "various".
+     * to {@value GreenletsEndpoint#MAX_FRAMES} frames if {@code stackTruncated}): what they wait
+     * for in words and their names, each as text → how many, largest first; the innermost frame of
+     * the application's own code, or null.
      */
-    public record GroupDescriptor(int count, String state, String waitingOn, List<String> names,
-            boolean stackTruncated, List<String> stack) {
+    public record GroupDescriptor(int count, String state, Map<String, Integer> waitingOn, Map<String, Integer> names,
+            @Nullable String applicationFrame, boolean stackTruncated, List<String> stack) {
     }
 }

@@ -2,6 +2,9 @@ package dev.greenlet.spring.autoconfigure;
 
 import dev.greenlet.spring.GreenletHubs;
 import dev.greenlet.spring.actuate.GreenletsEndpoint;
+import java.util.List;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,7 +22,10 @@ public final class GreenletEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GreenletsEndpoint greenletsEndpoint(GreenletHubs hubs) {
-        return new GreenletsEndpoint(hubs);
+    GreenletsEndpoint greenletsEndpoint(GreenletHubs hubs, BeanFactory beanFactory) {
+        // The application's packages (those of @SpringBootApplication) tell its frames from libraries'.
+        List<String> packages = AutoConfigurationPackages.has(beanFactory) ? AutoConfigurationPackages.get(beanFactory)
+                : List.of();
+        return new GreenletsEndpoint(hubs, packages);
     }
 }

@@ -250,8 +250,9 @@ public class GreenletProperties {
 
         /**
          * Whether to patch java.net sockets JVM-wide, before any bean is created, so that
-         * blocking socket clients (JDBC, Redis, HttpURLConnection) wait cooperatively in
-         * greenlets. Irreversible for the life of the JVM.
+         * blocking socket reads and writes wait cooperatively in greenlets on the permit engine.
+         * Waits for a pooled connection (HikariCP, Jedis) and locks stay blocking, so beside a
+         * connection pool it can deadlock: prefer patch-all. Irreversible for the life of the JVM.
          */
         private boolean patchSocket = false;
 
