@@ -102,7 +102,7 @@ public class Semaphore implements Waitable {
 
     /** Whether a permit is free now: what {@link dev.greenlet.Gevent#wait} waits for (gevent's {@code ready()}). */
     @Override
-    public boolean isReady() {
+    public boolean isDone() {
         return counter() > 0;
     }
 

@@ -104,7 +104,7 @@ class EventTest extends HubTestSupport {
         List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread thread = Thread.ofPlatform().start(() -> got.add("thread " + result.get()));
         var g = hub.spawn(() -> got.add("greenlet " + result.get()));
-        assertThat(result.isReady()).isFalse();
+        assertThat(result.isDone()).isFalse();
         hub.run(() -> {
             sleep(1);
             assertThat(result.set("v")).isTrue();

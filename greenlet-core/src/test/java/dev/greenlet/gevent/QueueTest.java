@@ -123,7 +123,7 @@ class QueueTest extends HubTestSupport {
                 e1.set("done");
             });
             sleep(1);
-            assertThat(e1.isReady()).isFalse();
+            assertThat(e1.isDone()).isFalse();
             Greenlet<Boolean> p2 = spawn(() -> e2.set(q.get()));
             assertThat(e2.get()).isEqualTo("hi");
             assertThat(e1.get()).isEqualTo("done");
