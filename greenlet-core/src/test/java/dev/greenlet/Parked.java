@@ -68,6 +68,33 @@ public final class Parked {
         }
     }
 
+    /**
+     * Waits until {@code g}'s thread is parked or blocked in a wait the library does not see (a
+     * foreign wait on the carrier engine: a future's get, a monitor), where
+     * {@link Greenlet#waitingOn()} stays null.
+     */
+    public static void awaitThreadParked(Greenlet<?> g) {
+        until(g + " parks its thread", () -> {
+            Thread t = g.thread();
+            if (t == null) {
+                return false;
+            }
+            Thread.State s = t.getState();
+            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED;
+        });
+    }
+
+    /** Waits until {@code condition} holds; fails naming {@code what} after {@link #BOUND}. */
+    public static void until(String what, java.util.function.BooleanSupplier condition) {
+        Deadline deadline = Deadline.of(BOUND);
+        while (!condition.getAsBoolean()) {
+            if (deadline.isPast()) {
+                throw new AssertionError("timed out after " + BOUND + " waiting until " + what);
+            }
+            pause();
+        }
+    }
+
     private static void pause() {
         if (Greenlet.current() != null) {
             Gevent.sleep(Duration.ofMillis(1));
