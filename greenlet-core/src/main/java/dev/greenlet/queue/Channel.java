@@ -2,7 +2,7 @@ package dev.greenlet.queue;
 
 import dev.greenlet.Deadline;
 import dev.greenlet.Waiter;
-import dev.greenlet.internal.WaitQueue;
+import dev.greenlet.WaitQueue;
 import java.time.Duration;
 import java.util.Objects;
 
