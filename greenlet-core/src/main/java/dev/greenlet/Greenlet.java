@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * </pre>
  * <table class="striped">
  * <caption>What the query methods say in each state</caption>
- * <tr><th>state</th><th>{@link #isStarted}</th><th>{@link #isDead} (and {@link #isReady}, its {@link Waitable} name)</th><th>{@link #isSuccessful}</th></tr>
+ * <tr><th>state</th><th>{@link #isStarted}</th><th>{@link #isDead} (and {@link #isDone}, its {@link Waitable} name)</th><th>{@link #isSuccessful}</th></tr>
  * <tr><td>new</td><td>false</td><td>false</td><td>false</td></tr>
  * <tr><td>scheduled, running</td><td>true</td><td>false</td><td>false</td></tr>
  * <tr><td>dead, returned a value</td><td>true</td><td>true</td><td>true</td></tr>
@@ -514,7 +514,7 @@ public final class Greenlet<T> implements Waitable {
      * {@code ready()}), so that a greenlet can be waited on beside events and semaphores.
      */
     @Override
-    public boolean isReady() {
+    public boolean isDone() {
         return isDead();
     }
 

@@ -109,7 +109,8 @@ public final class Waiter extends TimerEntry {
     /**
      * {@link #awaitUntil}, then, unless it was signalled (it timed out, or a kill or timeout is
      * being thrown), runs {@code withdraw}: the caller's way to take this waiter back out of
-     * wherever it registered it. The pattern under every primitive: register, await, withdraw.
+     * wherever it registered it. The pattern under every primitive: register, await, withdraw;
+     * {@link WaitQueue} writes it once, for a FIFO of waiters guarded by one lock.
      */
     public boolean awaitOrWithdraw(Deadline deadline, Runnable withdraw) {
         boolean signalled = false;

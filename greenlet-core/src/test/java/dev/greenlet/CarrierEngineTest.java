@@ -139,7 +139,7 @@ class CarrierEngineTest extends HubTestSupport {
             sleepMillis(LONG_MS); // throws IllegalStateException on the interrupt
         });
         assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
-        waitUntilParked(g);
+        Parked.awaitThreadParked(g);
         long start = System.nanoTime();
         g.kill();
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(LONG_MS / 2);
@@ -161,7 +161,7 @@ class CarrierEngineTest extends HubTestSupport {
             return "slept";
         });
         assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
-        waitUntilParked(g);
+        Parked.awaitThreadParked(g);
         g.kill();
         assertThat(g.isKilled()).isTrue();
         assertThat(g.value()).isNull();
@@ -190,7 +190,7 @@ class CarrierEngineTest extends HubTestSupport {
             }
         });
         assertThat(sleeping.await(5, TimeUnit.SECONDS)).isTrue();
-        waitUntilParked(g);
+        Parked.awaitThreadParked(g);
         g.kill(false, null);
         assertThat(g.join(Duration.ofMillis(LONG_MS / 2))).as("the second interrupt ended it").isTrue();
         assertThat(g.isKilled()).isTrue();
@@ -211,7 +211,7 @@ class CarrierEngineTest extends HubTestSupport {
             });
             try (Socket accepted = server.accept()) {
                 assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
-                waitUntilParked(g);
+                Parked.awaitThreadParked(g);
                 g.kill();
                 assertThat(g.isKilled()).isTrue();
                 assertThat(reported).isEmpty();
@@ -236,7 +236,7 @@ class CarrierEngineTest extends HubTestSupport {
                     lock.unlock();
                 }
             });
-            waitUntilParked(g);
+            Parked.awaitThreadParked(g);
             g.kill(false, null);
             assertThat(g.join(Duration.ofMillis(MEDIUM_MS))).as("lock() ignores the interrupt until it acquires").isFalse();
         } finally {
@@ -364,27 +364,12 @@ class CarrierEngineTest extends HubTestSupport {
                 throw new IllegalStateException(e);
             }
         });
-        waitUntilParked(g);
+        Parked.awaitThreadParked(g);
         Thread closer = Thread.ofPlatform().start(() -> own.shutdown(Duration.ofSeconds(5)));
-        Thread.sleep(SHORT_MS);
+        Parked.until("the hub is closed", own::isClosed);
         later.complete("woken after close");
         closer.join();
         assertThat(g.get()).isEqualTo("woken after close and finished");
-    }
-
-    private static void waitUntilParked(Greenlet<?> g) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() < end) {
-            Thread t = g.thread();
-            if (t != null) {
-                Thread.State s = t.getState();
-                if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
-                    return;
-                }
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError(g + " never parked");
     }
 
     /**

@@ -300,7 +300,7 @@ class GreenletTest extends HubTestSupport {
         assertThat(g.isStarted()).isTrue();
         assertThat(g.isDead()).isFalse();
         assertThat(g.get()).isEqualTo("v");
-        assertThat(g.isDead() && g.isReady() && g.isSuccessful()).isTrue();
+        assertThat(g.isDead() && g.isDone() && g.isSuccessful()).isTrue();
         assertThat(g.name()).isEqualTo("Greenlet-" + g.id());
         assertThat(g.hub()).isSameAs(hub);
     }

@@ -116,7 +116,7 @@ class OutsideThreadsTest extends HubTestSupport {
                 thrown.add(t);
             }
         });
-        Thread.sleep(SHORT_MS);
+        Parked.awaitParked(waiter, forever);
         waiter.interrupt();
         waiter.join(LONG_MS);
         assertThat(thrown).singleElement().isInstanceOf(java.util.concurrent.CancellationException.class);

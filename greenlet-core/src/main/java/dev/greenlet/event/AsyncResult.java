@@ -127,7 +127,7 @@ public class AsyncResult<T> extends Linkable implements Consumer<Greenlet<? exte
 
     /** Whether it is complete (gevent's {@code ready()}). */
     @Override
-    public boolean isReady() {
+    public boolean isDone() {
         synchronized (lock) {
             return ready;
         }

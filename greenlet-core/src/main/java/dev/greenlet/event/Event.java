@@ -54,7 +54,7 @@ public class Event extends Linkable {
 
     /** Same as {@link #isSet()}: an event is ready while it is set. */
     @Override
-    public boolean isReady() {
+    public boolean isDone() {
         return isSet();
     }
 

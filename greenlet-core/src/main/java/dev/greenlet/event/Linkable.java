@@ -3,7 +3,7 @@ package dev.greenlet.event;
 import dev.greenlet.Deadline;
 import dev.greenlet.Waitable;
 import dev.greenlet.Waiter;
-import dev.greenlet.internal.WaitQueue;
+import dev.greenlet.WaitQueue;
 import java.util.List;
 
 /**

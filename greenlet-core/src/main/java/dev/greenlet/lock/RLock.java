@@ -3,7 +3,7 @@ package dev.greenlet.lock;
 import dev.greenlet.Deadline;
 import dev.greenlet.Greenlet;
 import dev.greenlet.Waiter;
-import dev.greenlet.internal.WaitQueue;
+import dev.greenlet.WaitQueue;
 import java.time.Duration;
 
 /**

@@ -3,7 +3,7 @@ package dev.greenlet.lock;
 import dev.greenlet.Deadline;
 import dev.greenlet.Waitable;
 import dev.greenlet.Waiter;
-import dev.greenlet.internal.WaitQueue;
+import dev.greenlet.WaitQueue;
 import java.time.Duration;
 import java.util.List;
 
@@ -102,7 +102,7 @@ public class Semaphore implements Waitable {
 
     /** Whether a permit is free now: what {@link dev.greenlet.Gevent#wait} waits for (gevent's {@code ready()}). */
     @Override
-    public boolean isReady() {
+    public boolean isDone() {
         return counter() > 0;
     }
 

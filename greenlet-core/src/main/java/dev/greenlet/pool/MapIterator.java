@@ -26,11 +26,20 @@ import java.util.function.Function;
  */
 public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
 
-    /** Marks the end of {@code out}; never started, so its hub is never used (and is not the default hub). */
-    private static final Greenlet<?> END = new Greenlet<>(new Hub("end of imap"), "end of imap", () -> null);
+    /**
+     * Marks the end of {@code out}. A plain object: a greenlet here (as this once was) records
+     * the greenlet that created it as its spawner, so the first greenlet that ever called
+     * {@code imap} would be reachable from this static field for the life of the JVM.
+     */
+    private static final Object END = new Object() {
+        @Override
+        public String toString() {
+            return "end of imap";
+        }
+    };
 
     private final Group group;
-    private final Queue<Greenlet<?>> out = new Queue<>();
+    private final Queue<Object> out = new Queue<>();   // the greenlets to yield, in order, then END
     private final Greenlet<Void> feeder;
     private Greenlet<?> next;   // the next dead greenlet to yield, if hasNext() found it
     private boolean finished;
@@ -69,8 +78,8 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
         if (finished) {
             return false;
         }
-        Greenlet<?> g = out.get();
-        if (g == END) {
+        Object o = out.get();
+        if (o == END) {
             finished = true;
             Throwable feederFailure = feeder.join(java.time.Duration.ofSeconds(10)) ? feeder.exception() : null;
             if (feederFailure != null) {
@@ -79,6 +88,7 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
             }
             return false;
         }
+        Greenlet<?> g = (Greenlet<?>) o;
         g.join();
         next = g;
         return true;
@@ -112,9 +122,9 @@ public final class MapIterator<R> implements Iterator<R>, AutoCloseable {
         finished = true;
         next = null;
         feeder.kill();
-        Greenlet<?> g;
-        while ((g = out.poll()) != null) {
-            if (g != END) {
+        Object o;
+        while ((o = out.poll()) != null) {
+            if (o instanceof Greenlet<?> g) {
                 g.kill(false, null);
             }
         }

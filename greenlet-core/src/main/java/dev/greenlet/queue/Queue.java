@@ -2,7 +2,7 @@ package dev.greenlet.queue;
 
 import dev.greenlet.Deadline;
 import dev.greenlet.Waiter;
-import dev.greenlet.internal.WaitQueue;
+import dev.greenlet.WaitQueue;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -44,7 +44,7 @@ import java.util.Objects;
 public class Queue<T> implements Iterable<T> {
 
     /** A waiting getter or putter and the item it hands over. */
-    static final class Node<T> extends WaitQueue.Node {
+    private static final class Node<T> extends WaitQueue.Node {
         final boolean peeks;   // a peek(): woken with an item that it leaves in the queue
         T item;                // a putter's item, or the item handed to a getter before its signal
 
@@ -62,8 +62,8 @@ public class Queue<T> implements Iterable<T> {
     final Object lock = new Object();
     private final java.util.Queue<T> items;                          // guarded by lock
     private final int maxsize;                                       // Integer.MAX_VALUE when unbounded
-    final WaitQueue<Node<T>> getters = new WaitQueue<>(lock);        // non-empty only if items is empty
-    final WaitQueue<Node<T>> putters = new WaitQueue<>(lock);        // non-empty only if full
+    private final WaitQueue<Node<T>> getters = new WaitQueue<>(lock);        // non-empty only if items is empty
+    private final WaitQueue<Node<T>> putters = new WaitQueue<>(lock);        // non-empty only if full
 
     /** An unbounded queue. */
     public Queue() {
@@ -126,7 +126,7 @@ public class Queue<T> implements Iterable<T> {
         return putUntil(item, Deadline.none(), false);
     }
 
-    boolean putUntil(T item, Deadline deadline, boolean block) {
+    private boolean putUntil(T item, Deadline deadline, boolean block) {
         Objects.requireNonNull(item, "queue items must not be null");
         Node<T> node;
         synchronized (lock) {
@@ -156,7 +156,7 @@ public class Queue<T> implements Iterable<T> {
      * Hands {@code item} to the first waiting getter that still waits; holding {@code lock}.
      * Waiting peekers before it are woken with the item on the way, which they do not take.
      */
-    final boolean handToGetterLocked(T item) {
+    private boolean handToGetterLocked(T item) {
         Node<T> getter;
         while ((getter = getters.signalFirst(g -> g.item = item)) != null) {
             if (!getter.peeks) {
@@ -204,16 +204,12 @@ public class Queue<T> implements Iterable<T> {
         return getUntil(Deadline.none(), false);
     }
 
-    T getUntil(Deadline deadline, boolean block) {
+    private T getUntil(Deadline deadline, boolean block) {
         Node<T> node;
         synchronized (lock) {
             T item = items.poll();
             if (item != null) {
                 admitPutterLocked();
-                return item;
-            }
-            item = takeFromPutterLocked();
-            if (item != null) {
                 return item;
             }
             if (!block || deadline.isPast()) {
@@ -232,11 +228,6 @@ public class Queue<T> implements Iterable<T> {
             items.add(putter.item);
             onPutLocked();
         }
-    }
-
-    /** Takes an item straight from a waiting putter (a {@link Channel}, which holds none); holding {@code lock}. */
-    T takeFromPutterLocked() {
-        return null;
     }
 
     // ---------------------------------------------------------------- inspection

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.HubTestSupport;
+import dev.greenlet.Parked;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,9 +76,10 @@ class EventTest extends HubTestSupport {
                 woke.incrementAndGet();
             }));
         }
-        while (event.waiterCount() < 1000) {
-            Thread.sleep(1);
+        for (Greenlet<Void> g : gs) {
+            Parked.awaitParked(g, event);
         }
+        assertThat(event.waiterCount()).isEqualTo(1000);
         Thread setter = Thread.ofPlatform().start(event::set);
         setter.join();
         for (Greenlet<Void> g : gs) {
@@ -104,9 +106,10 @@ class EventTest extends HubTestSupport {
         List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread thread = Thread.ofPlatform().start(() -> got.add("thread " + result.get()));
         var g = hub.spawn(() -> got.add("greenlet " + result.get()));
-        assertThat(result.isReady()).isFalse();
+        assertThat(result.isDone()).isFalse();
+        Parked.awaitParked(thread, result);
+        Parked.awaitParked(g, result);
         hub.run(() -> {
-            sleep(1);
             assertThat(result.set("v")).isTrue();
             assertThat(result.set("again")).as("completes once").isFalse();
         });

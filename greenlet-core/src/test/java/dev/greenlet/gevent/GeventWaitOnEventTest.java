@@ -22,12 +22,12 @@ class GeventWaitOnEventTest extends HubTestSupport {
             spawn(() -> {
                 Greenlet<Void> s = spawn(event::set);
                 assertThat(event.await()).isTrue();
-                assertThat(event.isReady()).isTrue();
+                assertThat(event.isDone()).isTrue();
                 s.join();
                 event.clear();
-                assertThat(event.isReady()).isFalse();
+                assertThat(event.isDone()).isFalse();
                 List<Event> o = Gevent.wait(List.of(event), Duration.ofMillis(10), 1);
-                assertThat(event.isReady()).isFalse();
+                assertThat(event.isDone()).isFalse();
                 assertThat(o).doesNotContain(event);
                 log("checked");
             }).join();

@@ -37,7 +37,7 @@ abstract class KillTestBase extends HubTestSupport {
     private void assertKilled(Greenlet<Void> g, Throwable exc) {
         for (int round = 0; round < 2; round++) {
             assertThat(g.isDead()).isTrue();
-            assertThat(g.isReady()).isTrue();
+            assertThat(g.isDone()).isTrue();
             if (exc == null) {
                 assertThat(g.isSuccessful()).isTrue();
                 assertThat(g.isKilled()).isTrue();

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.HubTestSupport;
+import dev.greenlet.Parked;
 import dev.greenlet.Timeout;
 import dev.greenlet.event.AsyncResult;
 import dev.greenlet.queue.Channel;
@@ -122,8 +123,8 @@ class QueueTest extends HubTestSupport {
                 q.put("hi");
                 e1.set("done");
             });
-            sleep(1);
-            assertThat(e1.isReady()).isFalse();
+            Parked.awaitParked(p1, q); // gevent sleeps 0.001 s here: waiting for the put to park is the bounded form
+            assertThat(e1.isDone()).isFalse();
             Greenlet<Boolean> p2 = spawn(() -> e2.set(q.get()));
             assertThat(e2.get()).isEqualTo("hi");
             assertThat(e1.get()).isEqualTo("done");

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.HubTestSupport;
+import dev.greenlet.Parked;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,8 +176,8 @@ class LockTest extends HubTestSupport {
             log("greenlet got it");
             lock.release();
         });
-        Thread.sleep(SHORT_MS);
-        assertThat(events).isEmpty();
+        Parked.awaitParked(g, lock);
+        assertThat(events).as("the greenlet waits while the thread holds the lock").isEmpty();
         lock.release();
         g.join();
         assertThat(events).containsExactly("greenlet got it");

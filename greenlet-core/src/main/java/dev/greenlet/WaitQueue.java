@@ -1,7 +1,5 @@
-package dev.greenlet.internal;
+package dev.greenlet;
 
-import dev.greenlet.Deadline;
-import dev.greenlet.Waiter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,10 +11,11 @@ import java.util.function.Consumer;
  * The one wait queue under every primitive of the library (gevent's {@code AbstractLinkable},
  * the role of {@code AbstractQueuedSynchronizer} in {@code java.util.concurrent}): a FIFO set of
  * waiting {@link Node}s, each holding the {@link Waiter} of one greenlet or thread, plus the
- * fire-once rawlinks of a {@link dev.greenlet.Waitable}. {@code Semaphore}, {@code RLock},
- * {@code Event}, {@code AsyncResult} and {@code Queue} (its getters and putters) each own one or
- * two; {@code Pool} and {@code Group} wait through a semaphore and an event. Not API: for the
- * library's own packages.
+ * fire-once rawlinks of a {@link Waitable}. {@code Semaphore}, {@code RLock},
+ * {@code Event}, {@code AsyncResult}, {@code Queue} and {@code Channel} (their getters and
+ * putters) each own one or two; {@code Pool} and {@code Group} wait through a semaphore and an
+ * event. With {@link Waiter}, the tool to build a primitive of your own that greenlets and
+ * threads wait on, with the same guarantees on kills and timeouts.
  *
  * <p>How it works: the primitive guards its own state and this queue with one monitor, the
  * {@code lock} given to the constructor. A wait is always the same three steps:
@@ -134,7 +133,7 @@ public final class WaitQueue<N extends WaitQueue.Node> {
     // ---------------------------------------------------------------- rawlinks
 
     /**
-     * {@link dev.greenlet.Waitable#rawlink}: keeps {@code callback} until the next
+     * {@link Waitable#rawlink}: keeps {@code callback} until the next
      * {@link #takeRawlinks}, unless {@code readyLocked} (evaluated holding {@code lock}) says
      * the owner is ready now; then runs it at once, on the calling thread, after releasing
      * {@code lock}. Call not holding {@code lock}.
@@ -153,7 +152,7 @@ public final class WaitQueue<N extends WaitQueue.Node> {
         callback.run();
     }
 
-    /** {@link dev.greenlet.Waitable#unlink}: removes a kept callback. Call not holding {@code lock}. */
+    /** {@link Waitable#unlink}: removes a kept callback. Call not holding {@code lock}. */
     public void unlink(Runnable callback) {
         synchronized (lock) {
             if (rawlinks != null) {
