@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.HubTestSupport;
+import dev.greenlet.Parked;
 import dev.greenlet.queue.Channel;
 import dev.greenlet.queue.Empty;
 import dev.greenlet.queue.Full;
@@ -94,11 +95,12 @@ class NoWaitTest extends HubTestSupport {
             Greenlet<Void> p = spawn(() -> q.put(5));
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
-            sleep(1);
+            Parked.awaitParked(p); // gevent sleeps 1 ms here; waiting for the put to park needs no slack
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
-            spawn(() -> storeResult(result, q::getNowait));
-            sleep(1);
+            Greenlet<?> getter = spawn(() -> storeResult(result, q::getNowait));
+            getter.join(Parked.BOUND);
+            p.join(Parked.BOUND); // unlocked by the getNowait, or it would wait past the bound
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
             assertThat(result).containsExactly(5);
@@ -115,14 +117,15 @@ class NoWaitTest extends HubTestSupport {
             Greenlet<Integer> p = spawn(() -> q.get());
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isFalse();
-            sleep(1);
+            Parked.awaitParked(p); // gevent sleeps 1 ms here; waiting for the get to park needs no slack
             assertThat(q.isEmpty()).isTrue();
-            spawn(() -> storeResult(result, () -> {
+            Greenlet<?> putter = spawn(() -> storeResult(result, () -> {
                 q.putNowait(10);
                 return null;
             }));
             assertThat(p.isDead()).isFalse();
-            sleep(1);
+            putter.join(Parked.BOUND);
+            p.join(Parked.BOUND); // unlocked by the putNowait, or it would wait past the bound
             assertThat(result).containsExactly((Object) null);
             assertThat(p.isDead()).isTrue();
             assertThat(p.value()).isEqualTo(10);

@@ -37,13 +37,7 @@ class PackageCyclesTest {
      * Edges that close a cycle today, each to be deleted from this list by the change that
      * removes it (the test fails on an entry that no longer exists, to say so).
      */
-    private static final Set<String> KNOWN_BACK_EDGES = Set.of(
-            // Runtime classes import GreenletProperties (auto-configuration) for the property
-            // names in their messages, while the auto-configuration creates them: removed by the
-            // starter work of issue 17 (Boot's runtime classes never see auto-configuration).
-            "dev.greenlet.spring -> dev.greenlet.spring.autoconfigure",        // GreenletHubs
-            "dev.greenlet.spring.web -> dev.greenlet.spring.autoconfigure",    // GreenletRequestExecutor
-            "dev.greenlet.spring.actuate -> dev.greenlet.spring.autoconfigure"); // GreenletHealthIndicator
+    private static final Set<String> KNOWN_BACK_EDGES = Set.of();
 
     @Test
     void starterPackagesFormNoCycle() throws IOException {
