@@ -368,6 +368,8 @@ public final class Hub implements AutoCloseable {
         for (Greenlet<?> g : greenlets()) {
             GreenletInfo.State state;
             Waiter w = g.waiter;
+            Thread t = g.thread();
+            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
             String on = null;
             if (g == running) {
                 state = GreenletInfo.State.RUNNING;
@@ -375,17 +377,16 @@ public final class Hub implements AutoCloseable {
                 state = GreenletInfo.State.OFFLOADED;
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
-                on = w.blocker == this ? null : String.valueOf(w.blocker);
+                on = w.blocker == this ? null : GreenletInfo.describeWait(w.blocker, stack);
             } else if (scheduler.inForeignWait(g)) {
                 state = GreenletInfo.State.WAITING;
-                Thread t = g.thread();
-                Object blocker = t == null ? null : LockSupport.getBlocker(t);
-                on = blocker != null ? String.valueOf(blocker) : t == null ? null : "a blocking call (" + t.getState() + ")";
+                on = t == null ? null : GreenletInfo.describeWait(LockSupport.getBlocker(t), stack);
+                if (on == null && t != null) {
+                    on = "a blocking call (" + t.getState() + ")";
+                }
             } else {
                 state = GreenletInfo.State.READY;
             }
-            Thread t = g.thread();
-            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
             Greenlet<?> spawner = g.spawningGreenlet();
             infos.add(new GreenletInfo(g.id(), g.name(), state, on, spawner == null ? null : spawner.toString(), stack));
         }
