@@ -380,7 +380,7 @@ public final class Hub implements AutoCloseable {
                 state = GreenletInfo.State.OFFLOADED;
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
-                on = w.blocker == this ? null : GreenletInfo.describeWait(w.blocker, stack);
+                on = w.blocker == this ? GreenletInfo.describeSleep(w.deadline) : GreenletInfo.describeWait(w.blocker, stack);
             } else if (scheduler.inForeignWait(g)) {
                 state = GreenletInfo.State.WAITING;
                 on = t == null ? null : GreenletInfo.describeWait(LockSupport.getBlocker(t), stack);

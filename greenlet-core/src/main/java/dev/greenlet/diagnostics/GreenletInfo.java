@@ -141,6 +141,19 @@ public record GreenletInfo(long id, String name, State state, String waitingOn, 
         return null;
     }
 
+    /**
+     * A greenlet's sleep, in words: until when (UTC, to the millisecond) and how long is left,
+     * from its deadline (a {@link System#nanoTime} value; 0 for {@link Gevent#idle}, which has none).
+     */
+    public static String describeSleep(long deadlineNanos) {
+        if (deadlineNanos == 0) {
+            return "an idle wait (no deadline)";
+        }
+        long left = deadlineNanos - System.nanoTime();
+        java.time.Instant until = java.time.Instant.now().plusNanos(left).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return "a sleep until " + until + " (" + Math.max(0, left / 1_000_000) + " ms left)";
+    }
+
     private static boolean isSocket(List<StackTraceElement> stack) {
         for (StackTraceElement e : stack) {
             if (e.getClassName().contains("Socket")) {

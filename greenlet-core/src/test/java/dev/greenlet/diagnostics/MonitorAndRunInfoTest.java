@@ -159,7 +159,10 @@ class MonitorAndRunInfoTest extends HubTestSupport {
             assertThat(infos).extracting(GreenletInfo::name).contains("sleeper", "waiter", "offloaded", "ready");
             for (GreenletInfo info : infos) {
                 switch (info.name()) {
-                    case "sleeper" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.SLEEPING);
+                    case "sleeper" -> {
+                        assertThat(info.state()).isEqualTo(GreenletInfo.State.SLEEPING);
+                        assertThat(info.waitingOn()).startsWith("a sleep until ").contains(" ms left)");
+                    }
                     case "waiter" -> {
                         assertThat(info.state()).isEqualTo(GreenletInfo.State.WAITING);
                         assertThat(info.waitingOn()).isEqualTo("an Event (not set)");
@@ -174,7 +177,7 @@ class MonitorAndRunInfoTest extends HubTestSupport {
                     }
                 }
             }
-            assertThat(hub.formatRunInfo()).contains("Hub 'MonitorAndRunInfoTest'").contains("\"sleeper\" SLEEPING at " + MonitorAndRunInfoTest.class.getName())
+            assertThat(hub.formatRunInfo()).contains("Hub 'MonitorAndRunInfoTest'").contains("\"sleeper\" SLEEPING on a sleep until ").contains(" ms left) at " + MonitorAndRunInfoTest.class.getName())
                     .contains("SLEEPING").contains("at ");
             event.set();
             sleeper.kill();
