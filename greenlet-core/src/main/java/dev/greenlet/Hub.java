@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.diagnostics.FailureLog;
 import dev.greenlet.diagnostics.GreenletInfo;
 import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.internal.Callables;
@@ -58,6 +59,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class Hub implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+    /** The default error handler's log: every hub's, so that a storm across hubs is bounded too. */
+    private static final FailureLog FAILURES = new FailureLog(3, Duration.ofSeconds(10), FailureLog.systemLogger(Hub.class.getName()));
     private static final AtomicReference<Hub> DEFAULT = new AtomicReference<>();   // the lazily created default hub
     private static final AtomicReference<Hub> INSTALLED = new AtomicReference<>(); // installDefault's, which wins while open
 
@@ -388,6 +391,8 @@ public final class Hub implements AutoCloseable {
         for (Greenlet<?> g : greenlets()) {
             GreenletInfo.State state;
             Waiter w = g.waiter;
+            Thread t = g.thread();
+            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
             String on = null;
             if (g == running) {
                 state = GreenletInfo.State.RUNNING;
@@ -395,17 +400,16 @@ public final class Hub implements AutoCloseable {
                 state = GreenletInfo.State.OFFLOADED;
             } else if (w != null && w.isWaiting()) {
                 state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
-                on = w.blocker == this ? null : String.valueOf(w.blocker);
+                on = w.blocker == this ? GreenletInfo.describeSleep(w.deadline) : GreenletInfo.describeWait(w.blocker, stack);
             } else if (engine.inForeignWait(g)) {
                 state = GreenletInfo.State.WAITING;
-                Thread t = g.thread();
-                Object blocker = t == null ? null : LockSupport.getBlocker(t);
-                on = blocker != null ? String.valueOf(blocker) : t == null ? null : "a blocking call (" + t.getState() + ")";
+                on = t == null ? null : GreenletInfo.describeWait(LockSupport.getBlocker(t), stack);
+                if (on == null && t != null) {
+                    on = "a blocking call (" + t.getState() + ")";
+                }
             } else {
                 state = GreenletInfo.State.READY;
             }
-            Thread t = g.thread();
-            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
             Greenlet<?> spawner = g.spawningGreenlet();
             infos.add(new GreenletInfo(g.id(), g.name(), state, on, spawner == null ? null : spawner.toString(), stack));
         }
@@ -462,9 +466,13 @@ public final class Hub implements AutoCloseable {
          */
         void handleError(Greenlet<?> greenlet, Throwable error);
 
-        /** The default: logs "&lt;greenlet&gt; failed with &lt;exception&gt;" and the stack at ERROR. */
-        ErrorHandler LOGGING = (greenlet, error) -> LOG.log(System.Logger.Level.ERROR,
-                () -> greenlet + " failed with " + error, error);
+        /**
+         * The default: logs "&lt;greenlet&gt; failed with &lt;exception&gt;" and the stack at ERROR,
+         * bounded: of each kind and place of failure, the first 3 in 10 s in full, the rest in one
+         * line that counts them at the end of those 10 s ({@link FailureLog}). gevent prints every
+         * traceback; a storm of 10,000 failing greenlets here logs a few stacks and a count.
+         */
+        ErrorHandler LOGGING = (greenlet, error) -> FAILURES.failed(greenlet + " failed with " + error, error);
     }
 
     /** Replaces the error handler (for example to count failures or to fail a test on one). */

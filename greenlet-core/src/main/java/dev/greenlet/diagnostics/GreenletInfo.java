@@ -3,8 +3,14 @@ package dev.greenlet.diagnostics;
 import dev.greenlet.Gevent;
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-
+import dev.greenlet.event.Event;
+import dev.greenlet.lock.RLock;
+import dev.greenlet.lock.Semaphore;
+import dev.greenlet.queue.Queue;
 import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.AbstractOwnableSynchronizer;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
  * A snapshot of one live greenlet, for run-info dumps (gevent's {@code format_run_info}) and the
@@ -13,41 +19,184 @@ import java.util.List;
  * @param id        the greenlet's id
  * @param name      its name
  * @param state     what it is doing
- * @param waitingOn what it waits on (an event, a queue, a greenlet, its hub for a sleep), or null
+ * @param waitingOn what it waits for, in words (see {@link #describeWait}), or null
  * @param spawnedBy the greenlet that spawned it, or null (spawned from a plain thread or collected)
  * @param stack     its stack, innermost frame first; empty before its first turn
  */
 public record GreenletInfo(long id, String name, State state, String waitingOn, String spawnedBy,
         List<StackTraceElement> stack) {
 
-    /** What a live greenlet is doing. */
+    /**
+     * What a live greenlet is doing. A greenlet that has ended (gevent's "dead") is not live and
+     * has no snapshot.
+     */
     public enum State {
-        /** It holds the run permit. */
+        /** It has the hub's turn: its code runs now. */
         RUNNING,
-        /** It waits for its turn in the ready queue (or has not had its first turn yet). */
+        /** It is queued for its turn (ready to run, or not yet had its first turn). */
         READY,
         /** It waits in {@link Gevent#sleep} or {@link Gevent#idle}. */
         SLEEPING,
-        /** It waits on an object: a greenlet, an event, a lock, a queue. */
+        /** It waits for something: a greenlet, an event, a lock, a queue, a pool, a socket. */
         WAITING,
-        /** It runs a blocking call in {@link Gevent#offload}, without the permit. */
+        /** It runs a blocking call in {@link Gevent#offload}, without the turn. */
         OFFLOADED
     }
 
-    /** A few lines of text: the greenlet, its state, and its stack. */
-    public String format() {
+    /**
+     * The innermost frame of the application on the stack: not the JDK's, this library's or a
+     * framework's it runs on (Spring, HikariCP, Tomcat, Jetty, drivers...); null if none.
+     */
+    public StackTraceElement applicationFrame() {
+        return Frames.firstApplicationFrame(stack);
+    }
+
+    /** One line: id, name, state, what it waits for, where in the application, who spawned it. */
+    public String summary() {
         StringBuilder sb = new StringBuilder();
-        sb.append("<Greenlet \"").append(name).append("\" #").append(id).append("> ").append(state);
+        sb.append('#').append(id).append(" \"").append(name).append("\" ").append(state);
         if (waitingOn != null) {
             sb.append(" on ").append(waitingOn);
+        }
+        StackTraceElement at = applicationFrame();
+        if (at != null) {
+            sb.append(" at ").append(at);
         }
         if (spawnedBy != null) {
             sb.append(", spawned by ").append(spawnedBy);
         }
-        sb.append('\n');
+        return sb.toString();
+    }
+
+    /** {@link #summary()} and the stack, a frame a line. */
+    public String format() {
+        StringBuilder sb = new StringBuilder(summary()).append('\n');
         for (StackTraceElement e : stack) {
             sb.append("    at ").append(e).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * What a greenlet waits for, in words, from the object of its wait (a library primitive's
+     * waiter, or the park blocker of its thread, may be null) and its stack: a pooled connection
+     * (HikariCP, commons-pool2...), a socket read or write, a lock and its owner where the JVM
+     * lets it be read, {@code Thread.sleep}, {@code Object.wait}, a future; for the library's own
+     * waits, the event, queue, semaphore, lock or greenlet.
+     */
+    public static String describeWait(Object blocker, List<StackTraceElement> stack) {
+        String pool = pool(stack);
+        if (pool != null) {
+            return pool;
+        }
+        if (blocker instanceof Greenlet<?> g) {
+            return "greenlet \"" + g.name() + "\" #" + g.id() + " to end";
+        }
+        if (blocker instanceof Event e) {
+            return "an Event (" + (e.isSet() ? "set" : "not set") + ")";
+        }
+        if (blocker instanceof Semaphore s) {
+            return "a " + s.getClass().getSimpleName() + " (" + s.counter() + " free)";
+        }
+        if (blocker instanceof Queue<?> q) {
+            return "a " + q.getClass().getSimpleName() + " (" + q.size()
+                    + (q.maxsize() == Integer.MAX_VALUE ? "" : "/" + q.maxsize()) + " items)";
+        }
+        if (blocker instanceof RLock) {
+            return "an " + blocker;
+        }
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            String m = e.getMethodName();
+            if (c.startsWith("sun.nio.ch.") && (m.contains("read") || m.contains("Read") || m.equals("park") && isSocket(stack))) {
+                return "a socket read (" + e + ")";
+            }
+            if (c.startsWith("sun.nio.ch.") && (m.contains("write") || m.contains("Write"))) {
+                return "a socket write (" + e + ")";
+            }
+            if (c.startsWith("sun.nio.ch.") && m.contains("accept")) {
+                return "a socket accept";
+            }
+            if (c.startsWith("sun.nio.ch.") && m.contains("connect")) {
+                return "a socket connect";
+            }
+            if (c.equals("java.lang.Thread") && m.startsWith("sleep")) {
+                return "Thread.sleep";
+            }
+            if (c.equals("java.lang.Object") && m.startsWith("wait")) {
+                return "Object.wait (a monitor's condition)";
+            }
+        }
+        if (blocker instanceof AbstractQueuedSynchronizer || blocker instanceof AbstractOwnableSynchronizer) {
+            String owner = ownerName(blocker);
+            return "a lock (" + lockName(blocker) + (owner != null ? ", owned by " + owner : "") + ")";
+        }
+        if (blocker instanceof Future<?>) {
+            return "a " + blocker.getClass().getSimpleName();
+        }
+        if (blocker != null) {
+            String s = String.valueOf(blocker);
+            return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+        }
+        return null;
+    }
+
+    /**
+     * A greenlet's sleep, in words: until when (UTC, to the millisecond) and how long is left,
+     * from its deadline (a {@link System#nanoTime} value; 0 for {@link Gevent#idle}, which has none).
+     */
+    public static String describeSleep(long deadlineNanos) {
+        if (deadlineNanos == 0) {
+            return "an idle wait (no deadline)";
+        }
+        long left = deadlineNanos - System.nanoTime();
+        java.time.Instant until = java.time.Instant.now().plusNanos(left).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return "a sleep until " + until + " (" + Math.max(0, left / 1_000_000) + " ms left)";
+    }
+
+    private static boolean isSocket(List<StackTraceElement> stack) {
+        for (StackTraceElement e : stack) {
+            if (e.getClassName().contains("Socket")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String pool(List<StackTraceElement> stack) {
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (c.startsWith("com.zaxxer.hikari.")) {
+                return "a pooled connection (HikariCP, " + e.getClassName().substring(e.getClassName().lastIndexOf('.') + 1)
+                        + "." + e.getMethodName() + ")";
+            }
+            if (c.startsWith("org.apache.commons.pool2.")) {
+                return "a pooled object (commons-pool2)";
+            }
+            if (c.startsWith("org.apache.tomcat.jdbc.pool.")) {
+                return "a pooled connection (Tomcat JDBC pool)";
+            }
+        }
+        return null;
+    }
+
+    private static String lockName(Object sync) {
+        Class<?> c = sync.getClass();
+        Class<?> outer = c.getEnclosingClass();
+        return (outer != null ? outer : c).getSimpleName();
+    }
+
+    private static String ownerName(Object sync) {
+        try {
+            java.lang.reflect.Method m = AbstractOwnableSynchronizer.class.getDeclaredMethod("getExclusiveOwnerThread");
+            m.setAccessible(true);
+            Thread t = (Thread) m.invoke(sync);
+            if (t == null) {
+                return null;
+            }
+            return t.getName().isEmpty() ? "thread #" + t.threadId() : "\"" + t.getName() + "\"";
+        } catch (ReflectiveOperationException | RuntimeException notOpen) {
+            return null; // needs --add-opens java.base/java.util.concurrent.locks=ALL-UNNAMED
+        }
     }
 }

@@ -31,20 +31,73 @@ class StallLogTest extends HubTestSupport {
                 "ADVICE-TEXT", null, List.of());
     }
 
-    /** 100 stalls at one call within a period: one full report; the first after the period: one line counting them. */
+    /** Starts a stall, reports it {@code lasted} long after, and ends it; advances the fake clock. */
+    private void stall(String method, long lasted) {
+        HubMonitor.BlockingReport r = report(method, 150);
+        log.blocked(r);
+        now.addAndGet(Duration.ofMillis(lasted).toNanos());
+        log.ended(new HubMonitor.StallEnd(r, Duration.ofMillis(lasted)));
+    }
+
+    /**
+     * 100 stalls at one call within a period: the first in full with its end; repeats no longer
+     * than it, nothing; the first after the period: one line counting them, and a full report.
+     */
     @Test
     void repeatsOfOneStallAreCountedNotLogged() {
-        log.blocked(report("handle", 150));
-        for (int i = 0; i < 99; i++) {
-            log.blocked(report("handle", i == 50 ? 900 : 150));
-        }
-        assertThat(lines).hasSize(1);
+        stall("handle", 900);
+        assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("ADVICE-TEXT").contains("com.example.App.handle");
+        assertThat(lines.get(1)).contains("ended").contains("held it for 900 ms at com.example.App.handle(App.java:10)");
+        for (int i = 0; i < 99; i++) {
+            stall("handle", 150);
+        }
+        assertThat(lines).hasSize(2);
         now.addAndGet(Duration.ofSeconds(61).toNanos());
         log.blocked(report("handle", 150));
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(2)).contains("99 more stall(s) like this on hub 'stall-log' at com.example.App.handle(App.java:10)")
+                .contains("the longest 900 ms").doesNotContain("ADVICE-TEXT").doesNotContain("\n");
+        assertThat(lines.get(3)).contains("ADVICE-TEXT");
+    }
+
+    /**
+     * The operator's case: after a short stall logged in full, 3 s, 6 s and 8 s stalls at the same
+     * place each appear with their true length, though they fall in the same summary window.
+     */
+    @Test
+    void aStallLongerThanAnyInTheWindowIsAlwaysLogged() {
+        stall("handle", 150);
+        stall("handle", 120); // shorter: summarised
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(1)).contains("at com.example.App.handle(App.java:10): 100 stall(s) like this in the last 61 s, the longest 900 ms")
-                .doesNotContain("ADVICE-TEXT").doesNotContain("\n");
+        for (long ms : new long[] {3_000, 6_000, 8_000}) {
+            stall("handle", ms);
+        }
+        stall("handle", 5_000); // shorter than the 8 s one: summarised
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(2)).contains("held it for 3000 ms").contains("longer than any stall like it");
+        assertThat(lines.get(3)).contains("held it for 6000 ms");
+        assertThat(lines.get(4)).contains("held it for 8000 ms");
+    }
+
+    /**
+     * A repeat that outlasts every stall like it is logged while it lasts (it may never end), once,
+     * and again when it ends.
+     */
+    @Test
+    void aLongRepeatIsLoggedWhileItLastsAndWhenItEnds() {
+        stall("handle", 150);
+        HubMonitor.BlockingReport r = report("handle", 100);
+        log.blocked(r);
+        log.stillBlocked(r, Duration.ofMillis(120)); // not longer than 150: nothing
+        assertThat(lines).hasSize(2);
+        log.stillBlocked(r, Duration.ofMillis(400));
+        log.stillBlocked(r, Duration.ofMillis(800)); // logged already
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(2)).contains("for 400 ms so far at com.example.App.handle");
+        log.ended(new HubMonitor.StallEnd(r, Duration.ofMillis(1_000)));
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(3)).contains("held it for 1000 ms");
     }
 
     /** A stall at another call is news: logged in full at once. */

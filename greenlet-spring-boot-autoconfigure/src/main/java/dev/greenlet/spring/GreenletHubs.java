@@ -60,11 +60,23 @@ public class GreenletHubs implements SmartLifecycle {
      * logging (commons-logging, as Spring logs), which keeps working while the context closes,
      * when Boot has already taken down the {@code java.util.logging} bridge that the core's
      * {@code System.Logger} goes through. Failures of greenlets whose caller holds a future are
-     * left out when {@code greenlet.executor.log-future-failures=false}.
+     * left out when {@code greenlet.executor.log-future-failures=false}. Bounded as the core's
+     * default is ({@link dev.greenlet.diagnostics.FailureLog}): of each kind and place, the first 3
+     * in 10 s with their stack, the rest counted in one line; the {@code greenlet.failed} meter
+     * still counts each.
      */
+    private static final dev.greenlet.diagnostics.FailureLog FAILURES = new dev.greenlet.diagnostics.FailureLog(
+            3, Duration.ofSeconds(10), (message, error) -> {
+                if (error != null) {
+                    logger.error(message, error);
+                } else {
+                    logger.warn(message);
+                }
+            });
+
     private static final Hub.ErrorHandler FAILURE_LOGGING = (greenlet, error) -> {
         if (!GreenletTaskExecutor.isFailureQuieted()) {
-            logger.error(greenlet + " failed with " + error, error);
+            FAILURES.failed(greenlet + " failed with " + error, error);
         }
     };
 
