@@ -78,6 +78,8 @@ abstract class RequestsAsGreenletsTests {
     @Test
     void runsOnTheServerItWasAskedFor() {
         assertThat(context.getWebServer().getClass().getSimpleName()).startsWith(server());
+        assertThat(hubs.hubs()).as("with request greenlets, one hub per available processor by default")
+                .hasSize(Runtime.getRuntime().availableProcessors());
         assertThat(context.containsBean("applicationTaskExecutor"))
                 .as("the request executor is no default candidate: Boot keeps its applicationTaskExecutor").isTrue();
     }
