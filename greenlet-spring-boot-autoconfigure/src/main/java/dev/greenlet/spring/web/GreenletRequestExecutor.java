@@ -49,20 +49,32 @@ public class GreenletRequestExecutor implements SmartLifecycle {
 
     private static final Log logger = LogFactory.getLog(GreenletRequestExecutor.class);
 
-    private static final int RUNNING = 0;
-    private static final int DONE = 1;
-    private static final int KILLED = 2;
+    private static final int RUNNING = 0;    // nothing of the response written yet
+    private static final int RESPONDING = 1; // the handler began writing its response
+    private static final int DONE = 2;       // its greenlet ended; the server thread sends what it wrote
+    private static final int KILLED = 3;     // killed at shutdown before it began its response: it gets a 503
 
-    /** A request served as a greenlet; its state moves once, from RUNNING to DONE or KILLED. */
-    private static final class Request {
+    /**
+     * A request served as a greenlet. Its state moves RUNNING, then RESPONDING (optional), then
+     * DONE; or RUNNING to KILLED, once, by the shutdown, after which it can write nothing.
+     */
+    private static final class Request implements RespondingResponse.Claim {
         final AtomicInteger state = new AtomicInteger(RUNNING);
         Greenlet<Void> greenlet;
+
+        @Override
+        public void beginResponse() throws IOException {
+            if (!state.compareAndSet(RUNNING, RESPONDING) && state.get() == KILLED) {
+                throw new IOException("request '" + greenlet.name() + "' was killed at shutdown ("
+                        + GreenletProperties.SHUTDOWN_TIMEOUT + ") before it began its response");
+            }
+        }
     }
 
-    /** The body of a request greenlet: the rest of the filter chain. */
+    /** The body of a request greenlet: the rest of the filter chain, writing to the response it is given. */
     @FunctionalInterface
     public interface Body {
-        void run() throws IOException, ServletException;
+        void run(HttpServletResponse response) throws IOException, ServletException;
     }
 
     private final GreenletHubs hubs;
@@ -102,9 +114,10 @@ public class GreenletRequestExecutor implements SmartLifecycle {
         Hub hub = hubs.next();
         Request request = new Request();
         Throwable[] failure = new Throwable[1];
+        HttpServletResponse claimed = new RespondingResponse(response, request);
         Greenlet<Void> g = new Greenlet<>(hub, name, () -> {
             try {
-                body.run();
+                body.run(claimed);
             } catch (IOException | ServletException | RuntimeException | Error e) {
                 failure[0] = e; // the server thread rethrows it: the container reports it, as on its own thread
             }
@@ -121,7 +134,7 @@ public class GreenletRequestExecutor implements SmartLifecycle {
                 return;
             }
             g.join();
-            if (!request.state.compareAndSet(RUNNING, DONE)) {
+            if (request.state.getAndUpdate(s -> s == KILLED ? KILLED : DONE) == KILLED) {
                 answerKilled(name, response);
                 return;
             }
@@ -147,9 +160,9 @@ public class GreenletRequestExecutor implements SmartLifecycle {
     }
 
     /**
-     * A request the shutdown killed and named: never its handler's response. 503 if nothing was
-     * sent yet; else the handler's partial response must not end as if it were complete, so the
-     * exception makes the server abort the connection.
+     * A request the shutdown killed and named: never its handler's response. It wrote nothing (its
+     * writes fail once it is killed), so it answers 503; should the server have committed the
+     * response anyway, the exception makes it abort the connection rather than end it as complete.
      */
     private static void answerKilled(String name, HttpServletResponse response) throws IOException, ServletException {
         if (!response.isCommitted()) {
@@ -217,40 +230,64 @@ public class GreenletRequestExecutor implements SmartLifecycle {
             }
         }
         List<Greenlet<?>> killed = new ArrayList<>();
+        List<Greenlet<?>> responding = new ArrayList<>();
         for (Request r : List.copyOf(live)) {
-            if (r.state.compareAndSet(RUNNING, KILLED)) { // named here, so never answered with its handler's response
+            if (r.state.compareAndSet(RUNNING, KILLED)) { // named here, so it never answers with its handler's response
                 killed.add(r.greenlet);
+            } else if (r.state.get() == RESPONDING && !r.greenlet.isDead()) {
+                responding.add(r.greenlet); // its client may have its answer already: let it finish within the grace
             }
-        }
-        if (killed.isEmpty()) {
-            return;
-        }
-        List<String> names = new ArrayList<>();
-        for (Greenlet<?> g : killed) {
-            names.add("'" + g.name() + "'"); // the request's method and path, fixed when it was spawned
         }
         for (Greenlet<?> g : killed) {
             g.kill(false, null);
         }
-        logger.warn("Killed " + killed.size() + " request greenlet(s) still running "
-                + hubs.shutdownTimeout().toMillis() + " ms after shutdown began ("
-                + GreenletProperties.SHUTDOWN_TIMEOUT + "): "
-                + (names.size() <= 20 ? String.join(", ", names)
-                        : String.join(", ", names.subList(0, 20)) + " and " + (names.size() - 20) + " more"));
+        if (!killed.isEmpty()) {
+            List<String> names = names(killed);
+            logger.warn("Killed " + killed.size() + " request greenlet(s) still running "
+                    + hubs.shutdownTimeout().toMillis() + " ms after shutdown began ("
+                    + GreenletProperties.SHUTDOWN_TIMEOUT + "); each answers 503: " + firstTwenty(names));
+            if (names.size() > 20 && logger.isDebugEnabled()) {
+                logger.debug("All " + names.size() + " request greenlets killed at shutdown: " + String.join(", ", names));
+            }
+        }
         long graceDeadline = Waiter.deadline(GreenletHubs.KILL_GRACE);
-        List<String> abandoned = new ArrayList<>();
+        List<Greenlet<?>> abandoned = new ArrayList<>();
         for (Greenlet<?> g : killed) {
             if (!g.join(Waiter.remaining(graceDeadline))) {
-                abandoned.add("'" + g.name() + "'");
+                abandoned.add(g);
             }
+        }
+        List<Greenlet<?>> cutOff = new ArrayList<>();
+        for (Greenlet<?> g : responding) {
+            if (!g.join(Waiter.remaining(graceDeadline))) {
+                g.kill(false, null);
+                cutOff.add(g);
+            }
+        }
+        if (!cutOff.isEmpty()) {
+            logger.warn("Killed " + cutOff.size() + " request greenlet(s) still sending their response "
+                    + GreenletHubs.KILL_GRACE.toMillis() + " ms after the shutdown deadline ("
+                    + GreenletProperties.SHUTDOWN_TIMEOUT + "); their clients may get a cut-off response: "
+                    + firstTwenty(names(cutOff)));
         }
         if (!abandoned.isEmpty()) {
             logger.error("Abandoned " + abandoned.size() + " killed request greenlet(s) that did not end within "
                     + GreenletHubs.KILL_GRACE.toMillis() + " ms of their kill (each holds its hub without a"
-                    + " cooperative point; its client gets a 503 if it ever ends): "
-                    + (abandoned.size() <= 20 ? String.join(", ", abandoned)
-                            : String.join(", ", abandoned.subList(0, 20)) + " and " + (abandoned.size() - 20) + " more"));
+                    + " cooperative point; its client gets a 503 if it ever ends): " + firstTwenty(names(abandoned)));
         }
+    }
+
+    private static List<String> names(List<Greenlet<?>> greenlets) {
+        List<String> names = new ArrayList<>();
+        for (Greenlet<?> g : greenlets) {
+            names.add("'" + g.name() + "'"); // the request's method and path, fixed when it was spawned
+        }
+        return names;
+    }
+
+    private static String firstTwenty(List<String> names) {
+        return names.size() <= 20 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 20)) + " and " + (names.size() - 20) + " more";
     }
 
     @Override

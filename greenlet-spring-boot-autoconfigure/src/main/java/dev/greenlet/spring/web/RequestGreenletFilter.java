@@ -101,7 +101,7 @@ public class RequestGreenletFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        executor.serve(nameOf(http), httpResponse, () -> chain.doFilter(request, response));
+        executor.serve(nameOf(http), httpResponse, claimed -> chain.doFilter(request, claimed));
     }
 
     /** Whether the request's path within the application matches an excluded pattern. */

@@ -77,6 +77,13 @@ public class WebApplication {
             return me == null ? "greenlet=none" : "greenlet=" + me.id() + " hub=" + me.hub().name() + " name=" + me.name();
         }
 
+        /** The same, under a path that names the request, for tests that tell requests apart by their greenlet's name. */
+        @GetMapping("/sleep/{id}")
+        public String sleepNamed(@org.springframework.web.bind.annotation.PathVariable String id, @RequestParam long ms)
+                throws InterruptedException {
+            return sleep(ms);
+        }
+
         /** The same, under a path of its own, for requests a test expects to be killed. */
         @GetMapping("/long")
         public String longSleep(@RequestParam long ms) throws InterruptedException {
