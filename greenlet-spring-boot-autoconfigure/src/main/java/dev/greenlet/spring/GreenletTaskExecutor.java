@@ -12,8 +12,9 @@ import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.TaskRejectedException;
 
 /**
- * The hubs as a Spring {@link AsyncTaskExecutor}: each task runs as a greenlet, on the next hub
- * round-robin, after the application's {@link TaskDecorator} (so MDC, tracing and security
+ * The hubs as a Spring {@link AsyncTaskExecutor}: each task runs as a greenlet, on the hub
+ * {@link GreenletHubs#next()} picks (the caller's own hub inside a greenlet, else the least loaded
+ * hub that is not stalled), after the application's {@link TaskDecorator} (so MDC, tracing and security
  * context reach greenlets the way they reach any Spring executor's threads). Once the hubs shut
  * down, it rejects work with a {@link TaskRejectedException}.
  *

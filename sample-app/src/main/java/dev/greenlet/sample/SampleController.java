@@ -5,7 +5,8 @@ import dev.greenlet.spring.autoconfigure.GreenletProperties;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import dev.greenlet.Greenlet;
+import dev.greenlet.pool.Pool;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -17,14 +18,23 @@ import org.springframework.web.server.ResponseStatusException;
 
 /**
  * The sample's endpoints: {@code /examples/{n}} runs a tutorial example; {@code /slow?ms=D}
- * answers after D ms; {@code /fanout?calls=N&ms=D} makes N calls to {@code /slow} from
- * {@code @Greenlet} methods at once and reports how long they took together.
+ * answers after D ms; {@code /fanout?calls=N&ms=D} makes N calls to {@code /slow} as greenlets
+ * of a {@link Pool}, at most {@link #MAX_CONCURRENT_CALLS} at once, and reports how long they
+ * took together.
+ *
+ * <p>The fan-out is bounded twice: at most {@link #MAX_CALLS} calls per request (more get a 400
+ * that says so), and at most {@link #MAX_CONCURRENT_CALLS} of them in flight, in a gevent-style
+ * {@code Pool} whose {@code spawn} waits cooperatively for a free slot. An unbounded spawn of
+ * one greenlet per call would open one socket per call at once, and a large fan-out would run
+ * the process out of file descriptors.
  */
 @RestController
 public class SampleController {
 
     /** The most calls one fan-out may make. */
     public static final int MAX_CALLS = 1000;
+    /** The most calls of one fan-out in flight at once: the size of its pool. */
+    public static final int MAX_CONCURRENT_CALLS = 50;
     /** The longest delay /slow and /fanout accept, in milliseconds. */
     public static final long MAX_MS = 10_000;
 
@@ -74,15 +84,16 @@ public class SampleController {
         checkMs(ms);
         int port = request.getLocalPort();
         long start = System.nanoTime();
-        List<CompletableFuture<Long>> futures = new ArrayList<>(calls);
+        Pool pool = new Pool(MAX_CONCURRENT_CALLS);
+        List<Greenlet<Long>> members = new ArrayList<>(calls);
         for (int i = 0; i < calls; i++) {
-            futures.add(caller.call(port, ms));
+            members.add(pool.spawn(() -> caller.time(port, ms))); // waits while the pool is full
         }
         int succeeded = 0;
         long slowest = 0;
-        for (CompletableFuture<Long> f : futures) {
+        for (Greenlet<Long> g : members) {
             try {
-                slowest = Math.max(slowest, f.join());
+                slowest = Math.max(slowest, g.get());
                 succeeded++;
             } catch (RuntimeException failed) {
                 // counted below; the hub also counted it (greenlet.failed) and logged it

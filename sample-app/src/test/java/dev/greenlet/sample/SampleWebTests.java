@@ -63,6 +63,23 @@ class SampleWebTests {
         assertThat(json.get("patched").toString()).as("patch-all: the carrier engine and DNS").contains("thread").contains("dns");
     }
 
+    /**
+     * 200 calls of 200 ms through a pool of 50: they overlap, but in rounds of at most 50, so the
+     * fan-out takes at least 4 x 200 ms; an unbounded spawn would take about 200 ms.
+     */
+    @Test
+    void fanOutIsBoundedByItsPool() throws Exception {
+        int calls = 4 * SampleController.MAX_CONCURRENT_CALLS;
+        HttpResponse<String> response = get("/fanout?calls=" + calls + "&ms=200");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode json = JsonMapper.builder().build().readTree(response.body());
+        assertThat(json.get("succeeded").asInt()).isEqualTo(calls);
+        long rounds = calls / SampleController.MAX_CONCURRENT_CALLS;
+        assertThat(json.get("wallMillis").asLong()).as("at most %d calls in flight: %d rounds of 200 ms at least",
+                SampleController.MAX_CONCURRENT_CALLS, rounds).isGreaterThanOrEqualTo(rounds * 200)
+                .isLessThan(calls * 200L / 4);
+    }
+
     @Test
     void badParametersGetA400WithAMessage() throws Exception {
         for (String query : new String[] {"calls=0&ms=10", "calls=1001&ms=10", "calls=5&ms=-1", "calls=5&ms=10001"}) {
@@ -138,7 +155,7 @@ class SampleWebTests {
         HttpResponse<String> health = get(managementPort, "/actuator/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"UP\"").doesNotContain("greenlets").doesNotContain("details");
-        assertThat(get(managementPort, "/actuator/greenlets").body()).contains("\"hubs\"").contains("\"name\":\"greenlet\"");
+        assertThat(get(managementPort, "/actuator/greenlets").body()).contains("\"hubs\"").contains("\"name\":\"greenlet");
         get("/fanout?calls=2&ms=0");
         HttpResponse<String> spawned = get(managementPort, "/actuator/metrics/greenlet.spawned");
         assertThat(spawned.statusCode()).isEqualTo(200);

@@ -44,7 +44,7 @@ final class GreenletConfigurations {
         GreenletHubs greenletHubs(Hub greenletHub, GreenletProperties properties) {
             List<Hub> hubs = new ArrayList<>();
             hubs.add(greenletHub);
-            for (int i = 1; i < properties.getHub().getCount(); i++) {
+            for (int i = 1; i < hubCount(properties); i++) {
                 hubs.add(new Hub(hubName(properties, i)));
             }
             GreenletProperties.Monitor monitor = properties.getMonitor();
@@ -62,7 +62,12 @@ final class GreenletConfigurations {
 
         private static String hubName(GreenletProperties properties, int index) {
             String name = properties.getHub().getName();
-            return properties.getHub().getCount() == 1 ? name : name + "-" + index;
+            return hubCount(properties) == 1 ? name : name + "-" + index;
+        }
+
+        /** {@code greenlet.hub.count}, defaulting to the processors when requests run as greenlets. */
+        private static int hubCount(GreenletProperties properties) {
+            return properties.getHub().resolveCount(properties.getWeb().isEnabled());
         }
     }
 

@@ -43,6 +43,8 @@ public class GreenletProperties {
     public static final String MONKEY_PATCH_HTTP_CLIENTS = PREFIX + ".monkey.patch-http-clients";
     /** {@link Web#isEnabled()}. */
     public static final String WEB_ENABLED = PREFIX + ".web.enabled";
+    /** {@link Web#getExcludedPaths()}. */
+    public static final String WEB_EXCLUDED_PATHS = PREFIX + ".web.excluded-paths";
 
     /**
      * Whether to auto-configure greenlets: hubs, the task executor, @Greenlet methods, the monkey
@@ -110,10 +112,12 @@ public class GreenletProperties {
         private String name = "greenlet";
 
         /**
-         * Number of hubs. Greenlets of one hub run one at a time; work from the task executor and
-         * @Greenlet methods is spread over the hubs round-robin.
+         * Number of hubs. Greenlets of one hub run one at a time; new requests, work from the task
+         * executor and @Greenlet methods called outside a greenlet go to the least loaded hub that
+         * is not stalled. Default: the number of available processors with greenlet.web.enabled,
+         * else 1.
          */
-        private int count = 1;
+        private Integer count;
 
         public String getName() {
             return this.name;
@@ -126,12 +130,25 @@ public class GreenletProperties {
             this.name = name;
         }
 
-        public int getCount() {
+        /** The count set, or null for the default (see the field). */
+        public Integer getCount() {
             return this.count;
         }
 
-        public void setCount(int count) {
-            if (count < 1) {
+        /**
+         * The number of hubs to create: the count set, else the number of available processors
+         * when requests run as greenlets (so one CPU-bound request holds one hub of several, not the
+         * only one), else 1.
+         */
+        public int resolveCount(boolean requestGreenlets) {
+            if (this.count != null) {
+                return this.count;
+            }
+            return requestGreenlets ? Math.max(1, Runtime.getRuntime().availableProcessors()) : 1;
+        }
+
+        public void setCount(Integer count) {
+            if (count != null && count < 1) {
                 throw new IllegalArgumentException(HUB_COUNT + " must be at least 1, got " + count);
             }
             this.count = count;
@@ -312,12 +329,38 @@ public class GreenletProperties {
          */
         private boolean enabled = false;
 
+        /**
+         * Path patterns (Spring's PathPattern syntax, matched against the path within the
+         * application) of requests served on plain virtual threads instead of hubs, so that they
+         * answer while a hub is held by a CPU-bound request. Default: the Actuator base path and
+         * everything under it (management.endpoints.web.base-path, /actuator/** unless changed),
+         * /livez and /readyz. Setting it replaces the default.
+         */
+        private java.util.List<String> excludedPaths;
+
         public boolean isEnabled() {
             return this.enabled;
         }
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        /** The patterns set, or null for the default (see the field). */
+        public java.util.List<String> getExcludedPaths() {
+            return this.excludedPaths;
+        }
+
+        public void setExcludedPaths(java.util.List<String> excludedPaths) {
+            if (excludedPaths != null) {
+                for (String pattern : excludedPaths) {
+                    if (pattern == null || !pattern.startsWith("/")) {
+                        throw new IllegalArgumentException(WEB_EXCLUDED_PATHS + " takes path patterns that start with"
+                                + " '/', such as /actuator/**, got '" + pattern + "'");
+                    }
+                }
+            }
+            this.excludedPaths = excludedPaths;
         }
     }
 }

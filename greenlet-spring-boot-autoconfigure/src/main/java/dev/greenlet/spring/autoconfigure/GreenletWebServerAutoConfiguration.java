@@ -4,6 +4,9 @@ import dev.greenlet.spring.GreenletHubs;
 import dev.greenlet.spring.web.GreenletRequestExecutor;
 import dev.greenlet.spring.web.RequestGreenletFilter;
 import jakarta.servlet.DispatcherType;
+import java.util.List;
+import org.apache.tomcat.util.threads.VirtualThreadExecutor;
+import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -25,16 +28,18 @@ import org.springframework.core.env.Environment;
 
 /**
  * {@link org.springframework.boot.autoconfigure.EnableAutoConfiguration Auto-configuration} for
- * requests as greenlets ({@code greenlet.web.enabled=true}): the embedded Tomcat or Jetty runs
- * each request on the hubs through a {@link GreenletRequestExecutor}, in the way Boot's
- * {@code spring.threads.virtual.enabled} runs them on virtual threads (and in its place when
- * both are set), and a {@link RequestGreenletFilter} names each request greenlet after its
- * request. It needs the carrier engine ({@code greenlet.monkey.patch-all=true}); start-up fails
- * without it.
+ * requests as greenlets ({@code greenlet.web.enabled=true}). The embedded Tomcat or Jetty serves
+ * connections on plain virtual threads, as Boot's {@code spring.threads.virtual.enabled} makes it
+ * do (whether or not that is set); a {@link RequestGreenletFilter}, the first filter, then decides
+ * per request: one whose path matches {@code greenlet.web.excluded-paths} (the Actuator's, by
+ * default) stays on its virtual thread, so health and probes answer while a hub is held; every
+ * other request runs as a greenlet, named after it, on the hub picked at that moment, through the
+ * {@link GreenletRequestExecutor}. It needs the carrier engine
+ * ({@code greenlet.monkey.patch-all=true}); start-up fails without it.
  *
- * <p>Only the server's request handling becomes greenlets: Tomcat's acceptor and poller, and
- * Jetty's acceptors and selectors, stay platform threads, so a busy hub never keeps the server
- * from accepting connections. A management server on a port of its own keeps its own threads.
+ * <p>Tomcat's acceptor and poller, and Jetty's acceptors and selectors, stay platform threads,
+ * so a busy hub never keeps the server from accepting connections. A management server on a port
+ * of its own keeps its own threads.
  */
 @AutoConfiguration(after = GreenletAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -50,37 +55,43 @@ public final class GreenletWebServerAutoConfiguration {
     /** Not a default candidate: an injectable {@code Executor} would make Boot's applicationTaskExecutor back off. */
     @Bean(name = REQUEST_EXECUTOR, defaultCandidate = false)
     @ConditionalOnMissingBean(name = REQUEST_EXECUTOR)
-    GreenletRequestExecutor greenletRequestExecutor(GreenletHubs hubs, GreenletProperties properties,
-            Environment environment) {
+    GreenletRequestExecutor greenletRequestExecutor(GreenletHubs hubs, Environment environment) {
         boolean graceful = environment.getProperty("server.shutdown", Shutdown.class, Shutdown.GRACEFUL)
                 == Shutdown.GRACEFUL;
-        return new GreenletRequestExecutor(hubs, properties.getShutdown().getTimeout(), graceful);
+        return new GreenletRequestExecutor(hubs, graceful);
     }
 
     @Bean
     @ConditionalOnMissingBean(name = "requestGreenletFilter")
-    FilterRegistrationBean<RequestGreenletFilter> requestGreenletFilter() {
+    FilterRegistrationBean<RequestGreenletFilter> requestGreenletFilter(
+            @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor, GreenletProperties properties,
+            Environment environment) {
+        List<String> excluded = properties.getWeb().getExcludedPaths();
+        if (excluded == null) {
+            excluded = RequestGreenletFilter.defaultExcludedPaths(
+                    environment.getProperty("management.endpoints.web.base-path", "/actuator"));
+        }
         FilterRegistrationBean<RequestGreenletFilter> registration = new FilterRegistrationBean<>(
-                new RequestGreenletFilter());
+                new RequestGreenletFilter(executor, excluded));
         registration.setName("requestGreenletFilter");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
         return registration;
     }
 
-    /** Tomcat: the protocol handler's executor, which runs each socket's processing. */
+    /** Tomcat: the protocol handler's executor, which runs each socket's processing, on virtual threads (as Boot's). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ org.apache.catalina.startup.Tomcat.class, ConfigurableTomcatWebServerFactory.class })
     static class TomcatConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "greenletTomcatCustomizer")
-        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> greenletTomcatCustomizer(
-                @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
+        WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> greenletTomcatCustomizer() {
             return new OrderedCustomizer<>() {
                 @Override
                 public void customize(ConfigurableTomcatWebServerFactory factory) {
-                    factory.addProtocolHandlerCustomizers(handler -> handler.setExecutor(executor));
+                    factory.addProtocolHandlerCustomizers(
+                            handler -> handler.setExecutor(new VirtualThreadExecutor("tomcat-handler-")));
                 }
             };
         }
@@ -89,7 +100,7 @@ public final class GreenletWebServerAutoConfiguration {
     /**
      * Jetty: a {@link QueuedThreadPool} of platform threads for acceptors and selectors, whose
      * virtual-threads executor, which Jetty hands its blocking work (the servlet's request
-     * handling), is the greenlet executor.
+     * handling), makes plain virtual threads.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ org.eclipse.jetty.server.Server.class, JettyWebServerFactory.class })
@@ -97,21 +108,20 @@ public final class GreenletWebServerAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "greenletJettyCustomizer")
-        WebServerFactoryCustomizer<JettyWebServerFactory> greenletJettyCustomizer(
-                @Qualifier(REQUEST_EXECUTOR) GreenletRequestExecutor executor) {
+        WebServerFactoryCustomizer<JettyWebServerFactory> greenletJettyCustomizer() {
             return new OrderedCustomizer<>() {
                 @Override
                 public void customize(JettyWebServerFactory factory) {
                     ThreadPool pool = factory.getThreadPool();
                     QueuedThreadPool queued = pool instanceof QueuedThreadPool q ? q : new QueuedThreadPool();
-                    queued.setVirtualThreadsExecutor(executor);
+                    queued.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("jetty-request-"));
                     factory.setThreadPool(queued);
                 }
             };
         }
     }
 
-    /** Runs after Boot's own customizers (its virtual-threads one among them), so its executor is the one used. */
+    /** Runs after Boot's own customizers (its virtual-threads one among them), so its thread setup is the one used. */
     private abstract static class OrderedCustomizer<T extends org.springframework.boot.web.server.WebServerFactory>
             implements WebServerFactoryCustomizer<T>, Ordered {
 

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.greenlet.spring.GreenletHubs;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,6 +37,73 @@ import org.springframework.context.ConfigurableApplicationContext;
 class RequestGreenletsShutdownTests {
 
     private static final Pattern KILLED = Pattern.compile("Killed (\\d+) request greenlet\\(s\\) still running [^:]*: (.*)");
+    private static final Pattern ALL_KILLED = Pattern.compile("All (\\d+) request greenlets killed at shutdown: (.*)");
+    private static final Pattern NAMED = Pattern.compile("'GET /sleep/(\\d+)'");
+
+    /**
+     * 500 requests in flight whose ends straddle the shutdown deadline: every request named as
+     * killed (each by method and path, none by a pool's name) answered 5xx or lost its connection,
+     * never 200; every other one answered 200; and the close kept its limit.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { RequestsAsGreenletsTests.JETTY_AUTO_CONFIGURATION,
+            RequestsAsGreenletsTests.TOMCAT_AUTO_CONFIGURATION })
+    void underFiveHundredRequestsNoRequestNamedAsKilledAnswers200(String otherServer, CapturedOutput output)
+            throws Exception {
+        WebApplication.reset();
+        long shutdownTimeoutMs = 3_500;
+        int requests = 500;
+        ConfigurableApplicationContext context = new SpringApplication(WebApplication.class).run("--server.port=0",
+                "--" + RequestsAsGreenletsTests.PATCH_ALL, "--" + RequestsAsGreenletsTests.WEB,
+                "--spring.autoconfigure.exclude=" + otherServer, "--server.shutdown=graceful",
+                "--greenlet.shutdown.timeout=" + shutdownTimeoutMs + "ms", "--spring.jmx.enabled=false",
+                "--logging.level.dev.greenlet.spring.web.GreenletRequestExecutor=debug");
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        int logStart = output.getAll().length();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+                HttpClient client = HttpClient.newBuilder().executor(threads).version(HttpClient.Version.HTTP_1_1)
+                        .build()) {
+            List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                // 3,000 to 3,798 ms, straddling the deadline (3,500 ms after close begins), then a minute
+                long ms = i < 400 ? 3_000 + i * 2L : 60_000;
+                responses.add(send(client, port, "/sleep/" + i + "?ms=" + ms));
+            }
+            RequestsAsGreenletsTests.awaitInFlight(requests); // every one reached its handler before the close
+            long start = System.nanoTime();
+            context.close();
+            long closeMs = (System.nanoTime() - start) / 1_000_000;
+
+            String log = output.getAll().substring(logStart);
+            Matcher all = ALL_KILLED.matcher(log);
+            Matcher first = KILLED.matcher(log);
+            assertThat(first.find()).as("the killed requests are logged").isTrue();
+            int killedCount = Integer.parseInt(first.group(1));
+            String names = all.find() ? all.group(2) : first.group(2);
+            assertThat(names).as("no killed request is named after a thread pool").doesNotContain("http-request");
+            java.util.Set<Integer> killed = new java.util.HashSet<>();
+            Matcher named = NAMED.matcher(names);
+            while (named.find()) {
+                killed.add(Integer.parseInt(named.group(1)));
+            }
+            assertThat(killed).as("each killed request named by method and path: %s", names).hasSize(killedCount);
+            assertThat(killedCount).as("some requests ended before the deadline, the rest were killed")
+                    .isBetween(1, requests - 1);
+            for (int i = 0; i < requests; i++) {
+                if (killed.contains(i)) {
+                    assertThat(failedOr5xx(responses.get(i))).as("request %d, named as killed, answered 5xx or lost its"
+                            + " connection; it got: %s", i, outcome(responses.get(i))).isTrue();
+                } else {
+                    assertThat(responses.get(i).get(RequestsAsGreenletsTests.NO_HANG_BOUND.toSeconds(), TimeUnit.SECONDS)
+                            .statusCode()).as("request %d, not named as killed", i).isEqualTo(200);
+                }
+            }
+            assertThat(closeMs).as("closing keeps its limit: the timeout plus the kill grace, not the minute-long requests")
+                    .isLessThan(shutdownTimeoutMs + GreenletHubs.KILL_GRACE.toMillis() + 1_000);
+        } finally {
+            context.close();
+        }
+    }
 
     @ParameterizedTest
     @ValueSource(strings = { RequestsAsGreenletsTests.JETTY_AUTO_CONFIGURATION,
@@ -112,6 +180,15 @@ class RequestGreenletsShutdownTests {
             return e.getCause() instanceof IOException;
         } catch (java.util.concurrent.TimeoutException e) {
             return false;
+        }
+    }
+
+    private static String outcome(CompletableFuture<HttpResponse<String>> response) {
+        try {
+            HttpResponse<String> r = response.get(RequestsAsGreenletsTests.NO_HANG_BOUND.toSeconds(), TimeUnit.SECONDS);
+            return r.statusCode() + " " + r.body();
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 

@@ -29,12 +29,16 @@ public class WebApplication {
     static final AtomicInteger inFlight = new AtomicInteger();
     static final AtomicInteger maxInFlight = new AtomicInteger();
 
+    /** Requests in {@code /spin}'s CPU loop right now. */
+    static final AtomicInteger spinning = new AtomicInteger();
+
     /** Request greenlets parked in {@code /park}, by the key the test gave, for the test to kill. */
     static final Map<String, Greenlet<?>> parked = new ConcurrentHashMap<>();
 
     static void reset() {
         inFlight.set(0);
         maxInFlight.set(0);
+        spinning.set(0);
         parked.clear();
     }
 
@@ -71,6 +75,13 @@ public class WebApplication {
                 inFlight.decrementAndGet();
             }
             return me == null ? "greenlet=none" : "greenlet=" + me.id() + " hub=" + me.hub().name() + " name=" + me.name();
+        }
+
+        /** The same, under a path that names the request, for tests that tell requests apart by their greenlet's name. */
+        @GetMapping("/sleep/{id}")
+        public String sleepNamed(@org.springframework.web.bind.annotation.PathVariable String id, @RequestParam long ms)
+                throws InterruptedException {
+            return sleep(ms);
         }
 
         /** The same, under a path of its own, for requests a test expects to be killed. */
@@ -113,8 +124,13 @@ public class WebApplication {
         public String spin(@RequestParam long ms) {
             long end = System.nanoTime() + ms * 1_000_000;
             long x = 0;
-            while (System.nanoTime() < end) {
-                x += System.identityHashCode(this) ^ x;
+            spinning.incrementAndGet();
+            try {
+                while (System.nanoTime() < end) {
+                    x += System.identityHashCode(this) ^ x;
+                }
+            } finally {
+                spinning.decrementAndGet();
             }
             return "spun " + (x == 42 ? "" : "done");
         }
