@@ -222,6 +222,11 @@ final class CarrierEngine extends HubEngine {
         return Hub.Engine.CARRIER;
     }
 
+    @Override
+    boolean parksCooperatively() {
+        return true; // the JDK parks the virtual thread, which frees the carrier for the next turn
+    }
+
     /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
     static Greenlet<?> greenletOf(Thread t) {
         return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.greenlet.thread == t ? exec.greenlet : null;

@@ -162,6 +162,17 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
+     * Whether a JDK wait of this hub's greenlets (a socket read, {@code Thread.sleep}, a lock of
+     * {@code java.util.concurrent}) is a cooperative point that passes the turn: true on the
+     * carrier engine, false on the permit engine, where such a wait keeps the turn and stalls
+     * the hub. gevent gets this from {@code patch_all()}; here it is a property of the hub's
+     * engine. Ask this rather than comparing {@link #engine()} with a constant.
+     */
+    public boolean parksCooperatively() {
+        return engine.parksCooperatively();
+    }
+
+    /**
      * The default hub. Plain threads that call {@link Gevent#spawn} spawn on it. It is the hub
      * {@link #installDefault} installed, while that hub is open; otherwise one created on first
      * use, and if that has been closed, the next call creates a fresh one, as gevent's

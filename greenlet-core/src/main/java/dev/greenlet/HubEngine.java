@@ -30,6 +30,14 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
     abstract Hub.Engine kind();
 
     /**
+     * Whether every JDK wait of this hub's greenlets (a socket read, {@code Thread.sleep}, a
+     * {@code java.util.concurrent} lock) is a cooperative point that passes the turn. Code
+     * outside the engines asks this instead of branching on the engine (docs/ARCHITECTURE.md,
+     * section 4).
+     */
+    abstract boolean parksCooperatively();
+
+    /**
      * Makes {@code g} ready: its first turn if it never ran, else the end of the wait it is
      * suspended in. Any thread may call it, holding any lock; it never blocks and never throws.
      */

@@ -63,6 +63,11 @@ final class PermitEngine extends HubEngine {
     }
 
     @Override
+    boolean parksCooperatively() {
+        return false; // a JDK wait blocks the greenlet's thread while it holds the turn (invariant 3)
+    }
+
+    @Override
     void makeReady(Greenlet<?> g) {
         if (g.thread == null && g.isFinished()) {
             return; // killed before its first turn: it never runs, so it gets no thread (KillTest)
