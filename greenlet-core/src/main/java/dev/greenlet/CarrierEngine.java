@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.engine.Carriers;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;

@@ -2,6 +2,7 @@ package dev.greenlet;
 
 import dev.greenlet.diagnostics.GreenletInfo;
 import dev.greenlet.diagnostics.HubMonitor;
+import dev.greenlet.engine.Carriers;
 import dev.greenlet.internal.Callables;
 import java.time.Duration;
 import java.util.ArrayList;
