@@ -98,11 +98,12 @@ final class CarrierEngine extends HubEngine {
 
     /**
      * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
-     * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
+     * queue: this engine's {@link Strand} for it, created with the greenlet. The JDK calls {@link #execute} with the thread's continuation each time the thread
      * becomes runnable.
      */
-    private final class GreenletExecutor extends Task implements Executor, Runnable {
+    private final class GreenletExecutor extends Task implements Strand, Executor, Runnable {
         final Greenlet<?> greenlet;
+        volatile Thread thread;         // written by the carrier at the first turn (startThread), cleared by exit
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
@@ -146,7 +147,7 @@ final class CarrierEngine extends HubEngine {
                 return false;
             }
             Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
-            greenlet.thread = t;
+            thread = t;
             starting = true;
             try {
                 t.start(); // hands this GreenletExecutor the continuation, which the carrier runs at once
@@ -160,6 +161,11 @@ final class CarrierEngine extends HubEngine {
         @Override
         public void run() {
             greenlet.body();
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
         }
 
         @Override
@@ -224,13 +230,18 @@ final class CarrierEngine extends HubEngine {
     }
 
     @Override
+    Strand newStrand(Greenlet<?> g) {
+        return new GreenletExecutor(g);
+    }
+
+    @Override
     boolean parksCooperatively() {
         return true; // the JDK parks the virtual thread, which frees the carrier for the next turn
     }
 
     /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
     static Greenlet<?> greenletOf(Thread t) {
-        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.greenlet.thread == t ? exec.greenlet : null;
+        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.thread == t ? exec.greenlet : null;
     }
 
     // ---------------------------------------------------------------- the run queue
@@ -249,7 +260,7 @@ final class CarrierEngine extends HubEngine {
         if (onCarrier()) {
             drainInbox(); // what other threads made ready meanwhile goes first: it was ready before t
             if (runNext == null && !libraryWake && t instanceof GreenletExecutor exec && mounted != null
-                    && Thread.currentThread() == mounted && exec.greenlet.thread != mounted) {
+                    && Thread.currentThread() == mounted && exec.thread != mounted) {
                 runNext = exec; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
                 return;
             }
@@ -518,7 +529,7 @@ final class CarrierEngine extends HubEngine {
                 readyWaitCount = readyWaitCount + 1;
                 exec.readySince = 0;
             }
-            mounted = g.thread;
+            mounted = exec.thread;
             // Release, not volatile, writes: readers (the monitor, metrics) need the value, not a
             // fence on every turn of the hot path.
             RUNNING_G.setRelease(this, g);
@@ -560,14 +571,15 @@ final class CarrierEngine extends HubEngine {
             libraryWake = true;
         }
         try {
-            Thread t = g.thread;
+            GreenletExecutor exec = (GreenletExecutor) g.strand;
+            Thread t = exec.thread;
             if (t != null) {
                 LockSupport.unpark(t);
                 return;
             }
             // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
             // its thread when the turn comes (GreenletExecutor.startThread).
-            submit(new GreenletExecutor(g));
+            submit(exec);
         } finally {
             if (onCarrier) {
                 libraryWake = false;
@@ -689,6 +701,7 @@ final class CarrierEngine extends HubEngine {
     @Override
     void exit(Greenlet<?> me) {
         // Its virtual thread ends; the carrier moves on by itself.
+        ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
     }
 
     @Override
@@ -703,7 +716,7 @@ final class CarrierEngine extends HubEngine {
             return;
         }
         if (onCarrier()) {
-            if (g.thread != Thread.currentThread()) {
+            if (g.strand.thread() != Thread.currentThread()) {
                 deliverPending(g); // g is not mounted: the caller is
             }
             return;
@@ -747,7 +760,7 @@ final class CarrierEngine extends HubEngine {
         if (!g.hasPendingThrow() || g.waiter != null || g.isDead()) {
             return;
         }
-        if (isParked(g.thread)) {
+        if (isParked(g.strand.thread())) {
             g.killDelivery().interruptForKill();
         }
     }
@@ -763,7 +776,7 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     boolean inForeignWait(Greenlet<?> g) {
-        return RUNNING_G.getAcquire(this) != g && isParked(g.thread);
+        return RUNNING_G.getAcquire(this) != g && isParked(g.strand.thread());
     }
 
     @Override

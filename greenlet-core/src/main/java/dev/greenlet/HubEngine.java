@@ -26,6 +26,20 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
         this.hub = hub;
     }
 
+    /**
+     * One greenlet as its engine sees it: the engine's per-greenlet state, which only the
+     * engine writes (docs/ARCHITECTURE.md, protocol P6 and section 7). Each engine creates its
+     * own kind ({@link #newStrand}: the permit engine's queue links, the carrier engine's
+     * virtual-thread scheduler); the greenlet holds it and only reads {@link #thread()}.
+     */
+    interface Strand {
+        /** The greenlet's own thread, from its first turn until the engine's {@link #exit}; else null. */
+        Thread thread();
+    }
+
+    /** The engine's state for a new greenlet {@code g} of this hub; called once, by its constructor. */
+    abstract Strand newStrand(Greenlet<?> g);
+
     /** Which engine this is. */
     abstract Hub.Engine kind();
 
@@ -72,7 +86,11 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
     /** {@link Gevent#offload}: runs {@code call} without holding the hub. */
     abstract <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E;
 
-    /** {@code me}'s body has ended; its thread ends after this returns. */
+    /**
+     * {@code me}'s body has ended; its thread ends after this returns. The engine forgets the
+     * thread: a dead greenlet's handle may be kept (a list of results) and must not keep the
+     * thread, whose continuation holds the stack (gevent frees a dead greenlet's stack too).
+     */
     abstract void exit(Greenlet<?> me);
 
     /**
