@@ -219,14 +219,9 @@ final class CarrierEngine extends HubEngine {
     private volatile boolean closed;
     private int carriersStarted;             // guarded by this: for thread names
 
-    CarrierEngine(Hub hub) {
-        super(hub);
-        Carriers.checkAvailable("the carrier engine of hub '" + hub.name() + "'");
-    }
-
-    @Override
-    Hub.Engine kind() {
-        return Hub.Engine.CARRIER;
+    CarrierEngine(String hubName, java.util.function.IntSupplier liveCount) {
+        super(hubName, liveCount);
+        Carriers.checkAvailable("the carrier engine of hub '" + hubName + "'");
     }
 
     @Override
@@ -428,19 +423,19 @@ final class CarrierEngine extends HubEngine {
     private void startCarrier() {
         String name;
         synchronized (this) {
-            name = "greenlet-carrier-" + hub.name() + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
+            name = "greenlet-carrier-" + hubName + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
         }
         try {
             Thread t = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false).name(name).unstarted(this::loop);
             t.setUncaughtExceptionHandler((thread, e) -> LOG.log(System.Logger.Level.ERROR,
-                    "the carrier thread of hub '" + hub.name() + "' died; a new one starts with the next task", e));
+                    "the carrier thread of hub '" + hubName + "' died; a new one starts with the next task", e));
             carrier = t;
             t.start();
         } catch (Throwable e) {
             // Never into the JDK thread that submitted (hazard 2): say so, and let the next
             // submission try again. What is queued waits for it.
             state.set(STOPPED);
-            LOG.log(System.Logger.Level.ERROR, "could not start a carrier thread for hub '" + hub.name()
+            LOG.log(System.Logger.Level.ERROR, "could not start a carrier thread for hub '" + hubName
                     + "'; its greenlets wait until the next submission starts one", e);
         }
     }
@@ -459,7 +454,7 @@ final class CarrierEngine extends HubEngine {
                 if (wakeIdleWaiters()) {
                     continue;
                 }
-                boolean empty = hub.liveCount() == 0;
+                boolean empty = liveCount() == 0;
                 if (empty && closed) {
                     if (stop()) {
                         normalExit = true;
@@ -481,7 +476,7 @@ final class CarrierEngine extends HubEngine {
                 // No live greenlet: linger a while, then end, so that an idle hub holds no thread.
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
                 if (state.get() == PARKED && state.compareAndSet(PARKED, STOPPED)) {
-                    if (hub.liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
+                    if (liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
                         normalExit = true; // (a submitter that comes now starts a new carrier)
                         return;
                     }
@@ -538,7 +533,7 @@ final class CarrierEngine extends HubEngine {
         try {
             t.perform();
         } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
+            LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hubName + "' threw (" + t
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
             if (exec != null) {
@@ -611,14 +606,12 @@ final class CarrierEngine extends HubEngine {
     }
 
     @Override
-    void idle(Greenlet<?> me) {
+    boolean waitForIdle(Waiter w) {
         if (localHead == null && runNext == null && urgentLocal.isEmpty() && !submitted()) {
-            me.landPending(); // nothing else is ready: the hub is idle now
-            return;
+            return false; // nothing else is ready: the hub is idle now
         }
-        Waiter w = Waiter.forCurrent(hub);
-        idleWaiters.addLast(w); // on the carrier thread: me runs there
-        hub.await(me, w, 0);
+        idleWaiters.addLast(w); // on the carrier thread: the caller runs there
+        return true;
     }
 
     /**

@@ -117,6 +117,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private final String name;
+    private final Engine kind;          // which engine: fixed at construction
     final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
@@ -151,15 +152,16 @@ public final class Hub implements AutoCloseable {
     public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
         this.contextClassLoader = Thread.currentThread().getContextClassLoader();
-        this.engine = switch (Objects.requireNonNull(engine, "engine")) {
-            case PERMIT -> new PermitEngine(this);
-            case CARRIER -> new CarrierEngine(this);
+        this.kind = Objects.requireNonNull(engine, "engine");
+        this.engine = switch (engine) {
+            case PERMIT -> new PermitEngine(name, this::liveCount);
+            case CARRIER -> new CarrierEngine(name, this::liveCount);
         };
     }
 
     /** The engine this hub runs on. */
     public Engine engine() {
-        return engine.kind();
+        return kind;
     }
 
     /**
@@ -674,7 +676,9 @@ public final class Hub implements AutoCloseable {
 
     /** {@code sleep(0)} of the running greenlet {@code me}: behind every ready greenlet; a point where a kill lands. */
     void yieldNow(Greenlet<?> me) {
-        engine.yieldNow(me);
+        me.landPending();
+        engine.passTurn(me);
+        me.landPending();
     }
 
     /** The running greenlet {@code me} goes behind every ready greenlet; no kill lands ({@link Waiter#yieldToWoken()}). */
@@ -684,7 +688,12 @@ public final class Hub implements AutoCloseable {
 
     /** gevent's {@code idle()} for the running greenlet {@code me}. */
     void idle(Greenlet<?> me) {
-        engine.idle(me);
+        Waiter w = Waiter.forCurrent(this);
+        if (engine.waitForIdle(w)) {
+            await(me, w, 0);
+        } else {
+            me.landPending(); // the hub is idle now
+        }
     }
 
     /** {@link Gevent#offload} for the running greenlet {@code me}. */

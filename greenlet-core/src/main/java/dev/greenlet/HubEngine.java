@@ -1,5 +1,7 @@
 package dev.greenlet;
 
+import java.util.function.IntSupplier;
+
 /**
  * How a hub runs its greenlets one at a time: the seam between a {@link Hub} (what greenlets
  * it has, their bookkeeping, its API) and its engine (whose turn it is). There are two:
@@ -20,10 +22,17 @@ package dev.greenlet;
  */
 abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
-    final Hub hub;
+    final String hubName;               // for thread names and messages
+    private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
 
-    HubEngine(Hub hub) {
-        this.hub = hub;
+    HubEngine(String hubName, IntSupplier liveCount) {
+        this.hubName = hubName;
+        this.liveCount = liveCount;
+    }
+
+    /** How many greenlets of the hub are alive: started and not yet dead. */
+    final int liveCount() {
+        return liveCount.getAsInt();
     }
 
     /**
@@ -39,9 +48,6 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
     /** The engine's state for a new greenlet {@code g} of this hub; called once, by its constructor. */
     abstract Strand newStrand(Greenlet<?> g);
-
-    /** Which engine this is. */
-    abstract Hub.Engine kind();
 
     /**
      * Whether every JDK wait of this hub's greenlets (a socket read, {@code Thread.sleep}, a
@@ -70,18 +76,15 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
      */
     abstract void suspend(Greenlet<?> me, Waiter w);
 
-    /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready; lands a pending kill before and after. */
-    final void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
-    }
-
-    /** {@code me} goes behind every greenlet already ready, landing nothing: {@link Waiter#yieldToWoken()}. */
+    /** {@code me} goes behind every greenlet already ready, landing nothing: {@code sleep(0)}, {@link Waiter#yieldToWoken()}. */
     abstract void passTurn(Greenlet<?> me);
 
-    /** gevent's {@code idle()}: {@code me} waits until no other greenlet of the hub is ready. */
-    abstract void idle(Greenlet<?> me);
+    /**
+     * gevent's {@code idle()} for the running greenlet: false if no other greenlet is ready (the
+     * hub is idle now); else registers {@code w}, which the engine resolves once none is, and
+     * returns true: the caller then awaits {@code w} ({@link Hub#await}).
+     */
+    abstract boolean waitForIdle(Waiter w);
 
     /** {@link Gevent#offload}: runs {@code call} without holding the hub. */
     abstract <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E;

@@ -53,8 +53,8 @@ final class PermitEngine extends HubEngine {
     private long readyWaitCount;           // guarded by this: grants measured
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
 
-    PermitEngine(Hub hub) {
-        super(hub);
+    PermitEngine(String hubName, java.util.function.IntSupplier liveCount) {
+        super(hubName, liveCount);
     }
 
     /** This engine's state for one greenlet: its links in the ready queue. */
@@ -83,11 +83,6 @@ final class PermitEngine extends HubEngine {
 
     private static Slot slot(Greenlet<?> g) {
         return (Slot) g.strand;
-    }
-
-    @Override
-    Hub.Engine kind() {
-        return Hub.Engine.PERMIT;
     }
 
     @Override
@@ -328,20 +323,12 @@ final class PermitEngine extends HubEngine {
     }
 
     @Override
-    void idle(Greenlet<?> me) {
-        Waiter w = Waiter.forCurrent(hub);
-        synchronized (this) {
-            if (readyHead == null) {
-                w = null;
-            } else {
-                idleWaiters.addLast(w);
-            }
+    synchronized boolean waitForIdle(Waiter w) {
+        if (readyHead == null) {
+            return false;
         }
-        if (w == null) {
-            me.landPending();
-        } else {
-            hub.await(me, w, 0);
-        }
+        idleWaiters.addLast(w);
+        return true;
     }
 
     /**
@@ -390,7 +377,7 @@ final class PermitEngine extends HubEngine {
      */
     private void checkHolds(Greenlet<?> me) {
         if (owner != me) {
-            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + hub.name()
+            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + hubName
                     + "' without holding it (held by " + owner + "); this is a bug in greenlet-core");
         }
     }
