@@ -615,15 +615,15 @@ final class CarrierEngine extends HubEngine {
     }
 
     /**
-     * Runs {@code call} on a virtual thread of the JDK's default scheduler (whose carriers the
+     * Runs {@code job} on a virtual thread of the JDK's default scheduler (whose carriers the
      * JDK compensates when a call blocks without parking: file I/O) while {@code me} waits
      * cooperatively for it. A kill or timeout of {@code me} meanwhile interrupts that thread
      * and lands once the call has returned, as in the permit engine.
      */
     @Override
-    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+    void offload(Greenlet<?> me, Runnable call) {
         me.landPending();
-        OffloadedCall<T, E> job = new OffloadedCall<>(me, call);
+        OffloadedCall job = new OffloadedCall(me, call);
         me.startOffload(); // before the worker starts: run-info says OFFLOADED from here on
         Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
         worker.start();
@@ -648,22 +648,16 @@ final class CarrierEngine extends HubEngine {
         }
         me.endOffload();
         me.landPending();
-        if (job.failure != null) {
-            throw dev.greenlet.internal.Exceptions.sneakyThrow(job.failure);
-        }
-        return job.result;
     }
 
     /** An offloaded call: runs as if on the greenlet (current() is it), but without its turn. */
-    private static final class OffloadedCall<T, E extends Throwable> implements Runnable {
+    private static final class OffloadedCall implements Runnable {
         private final Greenlet<?> greenlet;
-        private final Gevent.Blocking<? extends T, E> call;
-        T result;                       // written before done
-        Throwable failure;              // written before done
-        volatile boolean done;
+        private final Runnable call;    // keeps what the call returned or threw itself (Hub.offload)
+        volatile boolean done;          // written after the call, read by the greenlet
         volatile Waiter waiter;         // the greenlet's current wait for this call
 
-        OffloadedCall(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
+        OffloadedCall(Greenlet<?> greenlet, Runnable call) {
             this.greenlet = greenlet;
             this.call = call;
         }
@@ -672,9 +666,7 @@ final class CarrierEngine extends HubEngine {
         public void run() {
             Greenlet.enterOffload(greenlet);
             try {
-                result = call.call();
-            } catch (Throwable t) {
-                failure = t;
+                call.run();
             } finally {
                 Greenlet.leaveOffload();
                 done = true;

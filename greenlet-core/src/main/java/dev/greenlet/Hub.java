@@ -698,7 +698,36 @@ public final class Hub implements AutoCloseable {
 
     /** {@link Gevent#offload} for the running greenlet {@code me}. */
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
-        return engine.offload(me, call);
+        OffloadOutcome<T> outcome = new OffloadOutcome<>(call);
+        engine.offload(me, outcome); // lands a pending kill before the call's own outcome
+        return outcome.get();
+    }
+
+    /** An offloaded call and what it returned or threw: engines run it without knowing the call's types. */
+    private static final class OffloadOutcome<T> implements Runnable {
+        private final Gevent.Blocking<? extends T, ?> call;
+        private T result;          // written by the thread that runs the call, read after the engine's offload
+        private Throwable failure; //   returns (which waits for the call: a happens-before edge)
+
+        OffloadOutcome(Gevent.Blocking<? extends T, ?> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = call.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        <E extends Throwable> T get() throws E {
+            if (failure != null) {
+                throw dev.greenlet.internal.Exceptions.sneakyThrow(failure);
+            }
+            return result;
+        }
     }
 
     /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */

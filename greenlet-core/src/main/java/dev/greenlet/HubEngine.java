@@ -86,8 +86,11 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
      */
     abstract boolean waitForIdle(Waiter w);
 
-    /** {@link Gevent#offload}: runs {@code call} without holding the hub. */
-    abstract <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E;
+    /**
+     * {@link Gevent#offload}: runs {@code job}, which throws nothing (the hub keeps what the
+     * call returned or threw), without holding the hub, then lands a pending kill or timeout.
+     */
+    abstract void offload(Greenlet<?> me, Runnable job);
 
     /**
      * {@code me}'s body has ended; its thread ends after this returns. The engine forgets the

@@ -332,31 +332,21 @@ final class PermitEngine extends HubEngine {
     }
 
     /**
-     * The permit holder {@code me} hands the permit on, runs {@code call} on its own virtual
+     * The permit holder {@code me} hands the permit on, runs {@code job} on its own virtual
      * thread while the hub's other greenlets run, then queues for the permit again. A kill or
      * timeout that arrives meanwhile interrupts the thread and lands when the call returns.
      */
     @Override
-    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+    void offload(Greenlet<?> me, Runnable job) {
         checkHolds(me);
         me.landPending();
         me.startOffload();
         handOn();
-        T result = null;
-        Throwable failure = null;
-        try {
-            result = call.call();
-        } catch (Throwable t) {
-            failure = t;
-        }
+        job.run();
         me.endOffload();
         makeReady(me);
         awaitPermit(me);
         me.landPending();
-        if (failure != null) {
-            throw dev.greenlet.internal.Exceptions.sneakyThrow(failure);
-        }
-        return result;
     }
 
     @Override
