@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import dev.greenlet.engine.Carriers;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -97,11 +98,12 @@ final class CarrierEngine extends HubEngine {
 
     /**
      * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
-     * queue. The JDK calls {@link #execute} with the thread's continuation each time the thread
+     * queue: this engine's {@link Strand} for it, created with the greenlet. The JDK calls {@link #execute} with the thread's continuation each time the thread
      * becomes runnable.
      */
-    private final class GreenletExecutor extends Task implements Executor, Runnable {
+    private final class GreenletExecutor extends Task implements Strand, Executor, Runnable {
         final Greenlet<?> greenlet;
+        volatile Thread thread;         // written by the carrier at the first turn (startThread), cleared by exit
         private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
@@ -145,7 +147,7 @@ final class CarrierEngine extends HubEngine {
                 return false;
             }
             Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
-            greenlet.thread = t;
+            thread = t;
             starting = true;
             try {
                 t.start(); // hands this GreenletExecutor the continuation, which the carrier runs at once
@@ -159,6 +161,11 @@ final class CarrierEngine extends HubEngine {
         @Override
         public void run() {
             greenlet.body();
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
         }
 
         @Override
@@ -212,19 +219,24 @@ final class CarrierEngine extends HubEngine {
     private volatile boolean closed;
     private int carriersStarted;             // guarded by this: for thread names
 
-    CarrierEngine(Hub hub) {
-        super(hub);
-        Carriers.checkAvailable("the carrier engine of hub '" + hub.name() + "'");
+    CarrierEngine(String hubName, java.util.function.IntSupplier liveCount) {
+        super(hubName, liveCount);
+        Carriers.checkAvailable("the carrier engine of hub '" + hubName + "'");
     }
 
     @Override
-    Hub.Engine kind() {
-        return Hub.Engine.CARRIER;
+    Strand newStrand(Greenlet<?> g) {
+        return new GreenletExecutor(g);
+    }
+
+    @Override
+    boolean parksCooperatively() {
+        return true; // the JDK parks the virtual thread, which frees the carrier for the next turn
     }
 
     /** The carrier-engine greenlet whose own thread {@code t} is, or null. */
     static Greenlet<?> greenletOf(Thread t) {
-        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.greenlet.thread == t ? exec.greenlet : null;
+        return Carriers.schedulerOf(t) instanceof GreenletExecutor exec && exec.thread == t ? exec.greenlet : null;
     }
 
     // ---------------------------------------------------------------- the run queue
@@ -243,7 +255,7 @@ final class CarrierEngine extends HubEngine {
         if (onCarrier()) {
             drainInbox(); // what other threads made ready meanwhile goes first: it was ready before t
             if (runNext == null && !libraryWake && t instanceof GreenletExecutor exec && mounted != null
-                    && Thread.currentThread() == mounted && exec.greenlet.thread != mounted) {
+                    && Thread.currentThread() == mounted && exec.thread != mounted) {
                 runNext = exec; // a JDK handoff (a pool's connection, a lock, a future) from the running greenlet
                 return;
             }
@@ -411,19 +423,19 @@ final class CarrierEngine extends HubEngine {
     private void startCarrier() {
         String name;
         synchronized (this) {
-            name = "greenlet-carrier-" + hub.name() + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
+            name = "greenlet-carrier-" + hubName + (carriersStarted++ == 0 ? "" : "-" + carriersStarted);
         }
         try {
             Thread t = Thread.ofPlatform().daemon().inheritInheritableThreadLocals(false).name(name).unstarted(this::loop);
             t.setUncaughtExceptionHandler((thread, e) -> LOG.log(System.Logger.Level.ERROR,
-                    "the carrier thread of hub '" + hub.name() + "' died; a new one starts with the next task", e));
+                    "the carrier thread of hub '" + hubName + "' died; a new one starts with the next task", e));
             carrier = t;
             t.start();
         } catch (Throwable e) {
             // Never into the JDK thread that submitted (hazard 2): say so, and let the next
             // submission try again. What is queued waits for it.
             state.set(STOPPED);
-            LOG.log(System.Logger.Level.ERROR, "could not start a carrier thread for hub '" + hub.name()
+            LOG.log(System.Logger.Level.ERROR, "could not start a carrier thread for hub '" + hubName
                     + "'; its greenlets wait until the next submission starts one", e);
         }
     }
@@ -442,7 +454,7 @@ final class CarrierEngine extends HubEngine {
                 if (wakeIdleWaiters()) {
                     continue;
                 }
-                boolean empty = hub.liveCount() == 0;
+                boolean empty = liveCount() == 0;
                 if (empty && closed) {
                     if (stop()) {
                         normalExit = true;
@@ -464,7 +476,7 @@ final class CarrierEngine extends HubEngine {
                 // No live greenlet: linger a while, then end, so that an idle hub holds no thread.
                 LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(LINGER_MS));
                 if (state.get() == PARKED && state.compareAndSet(PARKED, STOPPED)) {
-                    if (hub.liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
+                    if (liveCount() == 0 && !submitted() || !state.compareAndSet(STOPPED, RUNNING)) {
                         normalExit = true; // (a submitter that comes now starts a new carrier)
                         return;
                     }
@@ -512,7 +524,7 @@ final class CarrierEngine extends HubEngine {
                 readyWaitCount = readyWaitCount + 1;
                 exec.readySince = 0;
             }
-            mounted = g.thread;
+            mounted = exec.thread;
             // Release, not volatile, writes: readers (the monitor, metrics) need the value, not a
             // fence on every turn of the hot path.
             RUNNING_G.setRelease(this, g);
@@ -521,7 +533,7 @@ final class CarrierEngine extends HubEngine {
         try {
             t.perform();
         } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hub.name() + "' threw (" + t
+            LOG.log(System.Logger.Level.ERROR, "a task on the carrier of hub '" + hubName + "' threw (" + t
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
             if (exec != null) {
@@ -554,14 +566,15 @@ final class CarrierEngine extends HubEngine {
             libraryWake = true;
         }
         try {
-            Thread t = g.thread;
+            GreenletExecutor exec = (GreenletExecutor) g.strand;
+            Thread t = exec.thread;
             if (t != null) {
                 LockSupport.unpark(t);
                 return;
             }
             // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
             // its thread when the turn comes (GreenletExecutor.startThread).
-            submit(new GreenletExecutor(g));
+            submit(exec);
         } finally {
             if (onCarrier) {
                 libraryWake = false;
@@ -593,26 +606,24 @@ final class CarrierEngine extends HubEngine {
     }
 
     @Override
-    void idle(Greenlet<?> me) {
+    boolean waitForIdle(Waiter w) {
         if (localHead == null && runNext == null && urgentLocal.isEmpty() && !submitted()) {
-            me.landPending(); // nothing else is ready: the hub is idle now
-            return;
+            return false; // nothing else is ready: the hub is idle now
         }
-        Waiter w = Waiter.forCurrent(hub);
-        idleWaiters.addLast(w); // on the carrier thread: me runs there
-        hub.await(me, w, 0);
+        idleWaiters.addLast(w); // on the carrier thread: the caller runs there
+        return true;
     }
 
     /**
-     * Runs {@code call} on a virtual thread of the JDK's default scheduler (whose carriers the
+     * Runs {@code job} on a virtual thread of the JDK's default scheduler (whose carriers the
      * JDK compensates when a call blocks without parking: file I/O) while {@code me} waits
      * cooperatively for it. A kill or timeout of {@code me} meanwhile interrupts that thread
      * and lands once the call has returned, as in the permit engine.
      */
     @Override
-    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+    void offload(Greenlet<?> me, Runnable call) {
         me.landPending();
-        OffloadedCall<T, E> job = new OffloadedCall<>(me, call);
+        OffloadedCall job = new OffloadedCall(me, call);
         me.startOffload(); // before the worker starts: run-info says OFFLOADED from here on
         Thread worker = Carriers.builder(Carriers.defaultScheduler()).inheritInheritableThreadLocals(false).unstarted(job);
         worker.start();
@@ -637,22 +648,16 @@ final class CarrierEngine extends HubEngine {
         }
         me.endOffload();
         me.landPending();
-        if (job.failure != null) {
-            throw dev.greenlet.internal.Exceptions.sneakyThrow(job.failure);
-        }
-        return job.result;
     }
 
     /** An offloaded call: runs as if on the greenlet (current() is it), but without its turn. */
-    private static final class OffloadedCall<T, E extends Throwable> implements Runnable {
+    private static final class OffloadedCall implements Runnable {
         private final Greenlet<?> greenlet;
-        private final Gevent.Blocking<? extends T, E> call;
-        T result;                       // written before done
-        Throwable failure;              // written before done
-        volatile boolean done;
+        private final Runnable call;    // keeps what the call returned or threw itself (Hub.offload)
+        volatile boolean done;          // written after the call, read by the greenlet
         volatile Waiter waiter;         // the greenlet's current wait for this call
 
-        OffloadedCall(Greenlet<?> greenlet, Gevent.Blocking<? extends T, E> call) {
+        OffloadedCall(Greenlet<?> greenlet, Runnable call) {
             this.greenlet = greenlet;
             this.call = call;
         }
@@ -661,9 +666,7 @@ final class CarrierEngine extends HubEngine {
         public void run() {
             Greenlet.enterOffload(greenlet);
             try {
-                result = call.call();
-            } catch (Throwable t) {
-                failure = t;
+                call.run();
             } finally {
                 Greenlet.leaveOffload();
                 done = true;
@@ -683,6 +686,7 @@ final class CarrierEngine extends HubEngine {
     @Override
     void exit(Greenlet<?> me) {
         // Its virtual thread ends; the carrier moves on by itself.
+        ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
     }
 
     @Override
@@ -697,7 +701,7 @@ final class CarrierEngine extends HubEngine {
             return;
         }
         if (onCarrier()) {
-            if (g.thread != Thread.currentThread()) {
+            if (g.strand.thread() != Thread.currentThread()) {
                 deliverPending(g); // g is not mounted: the caller is
             }
             return;
@@ -741,7 +745,7 @@ final class CarrierEngine extends HubEngine {
         if (!g.hasPendingThrow() || g.waiter != null || g.isDead()) {
             return;
         }
-        if (isParked(g.thread)) {
+        if (isParked(g.strand.thread())) {
             g.killDelivery().interruptForKill();
         }
     }
@@ -757,7 +761,7 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     boolean inForeignWait(Greenlet<?> g) {
-        return RUNNING_G.getAcquire(this) != g && isParked(g.thread);
+        return RUNNING_G.getAcquire(this) != g && isParked(g.strand.thread());
     }
 
     @Override

@@ -116,7 +116,7 @@ public final class Greenlet<T> implements Waitable {
     private volatile Greenlet<?> spawner;              // null when spawned from a plain thread; cleared at its death,
                                                        //   so that dead greenlets never hold chains of ancestors
     private Object fn;                                 // a Callable, or a Runnable (value null); cleared once run
-    volatile Thread thread;                            // written once by the hub's scheduler, on the first turn
+    final HubEngine.Strand strand;                     // its engine's state for it: written by the engine only (P6)
     private volatile int state;                        // NEW -> SCHEDULED -> RUNNING -> FINISHING -> DEAD; a kill before
                                                        //   the start goes from NEW or SCHEDULED to FINISHING
     private T value;                                   // written before state becomes FINISHING
@@ -127,10 +127,6 @@ public final class Greenlet<T> implements Waitable {
     volatile Waiter waiter;                            // the wait in progress, if any
     private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
-    Greenlet<?> readyNext;                             // guarded by the permit engine: next in its ready queue
-    Greenlet<?> readyPrev;                             // guarded by the permit engine: previous in its ready queue
-    boolean readyUrgent;                               // guarded by the permit engine: queued in its urgent front segment
-    long readySince;                                   // guarded by the permit engine: when it became ready, if timed
     Greenlet<?> livePrev;                              // guarded by hub's monitor
     Greenlet<?> liveNext;                              // guarded by hub's monitor
     boolean live;                                      // guarded by hub's monitor: on the hub's live list
@@ -158,6 +154,7 @@ public final class Greenlet<T> implements Waitable {
 
     private Greenlet(Hub hub, String name, Object fn) {
         this.hub = Objects.requireNonNull(hub, "hub");
+        this.strand = hub.engine.newStrand(this);
         this.fn = Objects.requireNonNull(fn, "fn: the code for the greenlet to run");
         this.name = name;
         this.id = IDS.incrementAndGet();
@@ -280,10 +277,7 @@ public final class Greenlet<T> implements Waitable {
             k.clearAtEnd();
         }
         locals = null;
-        hub.engine.exit(this);
-        // A dead greenlet's handle may be kept (a list of results): it must not keep its thread,
-        // whose continuation holds the stack (gevent frees a dead greenlet's stack too).
-        thread = null;
+        hub.engine.exit(this); // forgets the thread (HubEngine.exit)
     }
 
     /** This greenlet's kill delivery (P2), created on first use: most greenlets are never killed. */
@@ -600,7 +594,7 @@ public final class Greenlet<T> implements Waitable {
 
     /** The virtual thread this greenlet runs on, from its first turn until it is dead (for stack dumps); else null. */
     public Thread thread() {
-        return thread;
+        return strand.thread();
     }
 
     /** The object this greenlet is waiting on right now (a greenlet, an event, its hub for sleep), or null. */

@@ -3,6 +3,7 @@ package dev.greenlet;
 import dev.greenlet.diagnostics.FailureLog;
 import dev.greenlet.diagnostics.GreenletInfo;
 import dev.greenlet.diagnostics.HubMonitor;
+import dev.greenlet.engine.Carriers;
 import dev.greenlet.internal.Callables;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +120,7 @@ public final class Hub implements AutoCloseable {
     }
 
     private final String name;
+    private final Engine kind;          // which engine: fixed at construction
     final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
@@ -153,15 +155,27 @@ public final class Hub implements AutoCloseable {
     public Hub(String name, Engine engine) {
         this.name = Objects.requireNonNull(name, "name");
         this.contextClassLoader = Thread.currentThread().getContextClassLoader();
-        this.engine = switch (Objects.requireNonNull(engine, "engine")) {
-            case PERMIT -> new PermitEngine(this);
-            case CARRIER -> new CarrierEngine(this);
+        this.kind = Objects.requireNonNull(engine, "engine");
+        this.engine = switch (engine) {
+            case PERMIT -> new PermitEngine(name, this::liveCount);
+            case CARRIER -> new CarrierEngine(name, this::liveCount);
         };
     }
 
     /** The engine this hub runs on. */
     public Engine engine() {
-        return engine.kind();
+        return kind;
+    }
+
+    /**
+     * Whether a JDK wait of this hub's greenlets (a socket read, {@code Thread.sleep}, a lock of
+     * {@code java.util.concurrent}) is a cooperative point that passes the turn: true on the
+     * carrier engine, false on the permit engine, where such a wait keeps the turn and stalls
+     * the hub. gevent gets this from {@code patch_all()}; here it is a property of the hub's
+     * engine. Ask this rather than comparing {@link #engine()} with a constant.
+     */
+    public boolean parksCooperatively() {
+        return engine.parksCooperatively();
     }
 
     /**
@@ -670,7 +684,9 @@ public final class Hub implements AutoCloseable {
 
     /** {@code sleep(0)} of the running greenlet {@code me}: behind every ready greenlet; a point where a kill lands. */
     void yieldNow(Greenlet<?> me) {
-        engine.yieldNow(me);
+        me.landPending();
+        engine.passTurn(me);
+        me.landPending();
     }
 
     /** The running greenlet {@code me} goes behind every ready greenlet; no kill lands ({@link Waiter#yieldToWoken()}). */
@@ -680,12 +696,46 @@ public final class Hub implements AutoCloseable {
 
     /** gevent's {@code idle()} for the running greenlet {@code me}. */
     void idle(Greenlet<?> me) {
-        engine.idle(me);
+        Waiter w = Waiter.forCurrent(this);
+        if (engine.waitForIdle(w)) {
+            await(me, w, 0);
+        } else {
+            me.landPending(); // the hub is idle now
+        }
     }
 
     /** {@link Gevent#offload} for the running greenlet {@code me}. */
     <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
-        return engine.offload(me, call);
+        OffloadOutcome<T> outcome = new OffloadOutcome<>(call);
+        engine.offload(me, outcome); // lands a pending kill before the call's own outcome
+        return outcome.get();
+    }
+
+    /** An offloaded call and what it returned or threw: engines run it without knowing the call's types. */
+    private static final class OffloadOutcome<T> implements Runnable {
+        private final Gevent.Blocking<? extends T, ?> call;
+        private T result;          // written by the thread that runs the call, read after the engine's offload
+        private Throwable failure; //   returns (which waits for the call: a happens-before edge)
+
+        OffloadOutcome(Gevent.Blocking<? extends T, ?> call) {
+            this.call = call;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result = call.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+        }
+
+        <E extends Throwable> T get() throws E {
+            if (failure != null) {
+                throw dev.greenlet.internal.Exceptions.sneakyThrow(failure);
+            }
+            return result;
+        }
     }
 
     /** Makes {@code g} ready: the end of its wait, or the first turn of one started later. */

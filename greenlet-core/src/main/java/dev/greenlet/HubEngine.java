@@ -1,5 +1,7 @@
 package dev.greenlet;
 
+import java.util.function.IntSupplier;
+
 /**
  * How a hub runs its greenlets one at a time: the seam between a {@link Hub} (what greenlets
  * it has, their bookkeeping, its API) and its engine (whose turn it is). There are two:
@@ -20,14 +22,40 @@ package dev.greenlet;
  */
 abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
-    final Hub hub;
+    final String hubName;               // for thread names and messages
+    private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
 
-    HubEngine(Hub hub) {
-        this.hub = hub;
+    HubEngine(String hubName, IntSupplier liveCount) {
+        this.hubName = hubName;
+        this.liveCount = liveCount;
     }
 
-    /** Which engine this is. */
-    abstract Hub.Engine kind();
+    /** How many greenlets of the hub are alive: started and not yet dead. */
+    final int liveCount() {
+        return liveCount.getAsInt();
+    }
+
+    /**
+     * One greenlet as its engine sees it: the engine's per-greenlet state, which only the
+     * engine writes (docs/ARCHITECTURE.md, protocol P6 and section 7). Each engine creates its
+     * own kind ({@link #newStrand}: the permit engine's queue links, the carrier engine's
+     * virtual-thread scheduler); the greenlet holds it and only reads {@link #thread()}.
+     */
+    interface Strand {
+        /** The greenlet's own thread, from its first turn until the engine's {@link #exit}; else null. */
+        Thread thread();
+    }
+
+    /** The engine's state for a new greenlet {@code g} of this hub; called once, by its constructor. */
+    abstract Strand newStrand(Greenlet<?> g);
+
+    /**
+     * Whether every JDK wait of this hub's greenlets (a socket read, {@code Thread.sleep}, a
+     * {@code java.util.concurrent} lock) is a cooperative point that passes the turn. Code
+     * outside the engines asks this instead of branching on the engine (docs/ARCHITECTURE.md,
+     * section 4).
+     */
+    abstract boolean parksCooperatively();
 
     /**
      * Makes {@code g} ready: its first turn if it never ran, else the end of the wait it is
@@ -48,23 +76,27 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
      */
     abstract void suspend(Greenlet<?> me, Waiter w);
 
-    /** {@code sleep(0)}: {@code me} goes behind every greenlet already ready; lands a pending kill before and after. */
-    final void yieldNow(Greenlet<?> me) {
-        me.landPending();
-        passTurn(me);
-        me.landPending();
-    }
-
-    /** {@code me} goes behind every greenlet already ready, landing nothing: {@link Waiter#yieldToWoken()}. */
+    /** {@code me} goes behind every greenlet already ready, landing nothing: {@code sleep(0)}, {@link Waiter#yieldToWoken()}. */
     abstract void passTurn(Greenlet<?> me);
 
-    /** gevent's {@code idle()}: {@code me} waits until no other greenlet of the hub is ready. */
-    abstract void idle(Greenlet<?> me);
+    /**
+     * gevent's {@code idle()} for the running greenlet: false if no other greenlet is ready (the
+     * hub is idle now); else registers {@code w}, which the engine resolves once none is, and
+     * returns true: the caller then awaits {@code w} ({@link Hub#await}).
+     */
+    abstract boolean waitForIdle(Waiter w);
 
-    /** {@link Gevent#offload}: runs {@code call} without holding the hub. */
-    abstract <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E;
+    /**
+     * {@link Gevent#offload}: runs {@code job}, which throws nothing (the hub keeps what the
+     * call returned or threw), without holding the hub, then lands a pending kill or timeout.
+     */
+    abstract void offload(Greenlet<?> me, Runnable job);
 
-    /** {@code me}'s body has ended; its thread ends after this returns. */
+    /**
+     * {@code me}'s body has ended; its thread ends after this returns. The engine forgets the
+     * thread: a dead greenlet's handle may be kept (a list of results) and must not keep the
+     * thread, whose continuation holds the stack (gevent frees a dead greenlet's stack too).
+     */
     abstract void exit(Greenlet<?> me);
 
     /**

@@ -127,7 +127,7 @@ final class KillDelivery {
                 // monitor: an interrupt sent here is always cleared again.
                 if (greenlet.isOffloaded() && !interrupted) {
                     interrupted = true;
-                    greenlet.thread.interrupt();
+                    greenlet.strand.thread().interrupt();
                 }
             }
         }
@@ -140,7 +140,7 @@ final class KillDelivery {
      * gets it again.
      */
     void interruptForKill() {
-        Thread t = greenlet.thread;
+        Thread t = greenlet.strand.thread();
         interrupted = true;
         if (t != null && !t.isInterrupted()) {
             t.interrupt();
@@ -154,7 +154,7 @@ final class KillDelivery {
             clear = interrupted;
             interrupted = false;
         }
-        if (clear && Thread.currentThread() == greenlet.thread) {
+        if (clear && Thread.currentThread() == greenlet.strand.thread()) {
             Thread.interrupted();
         }
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * makes it the owner and unparks its thread (starting it on its first turn), then parks until
  * it is the owner again. Each handoff is a volatile write read by the next owner, so it is a
  * happens-before edge (invariant 1). This object's monitor guards the ready queue, which is
- * doubly linked through the greenlets themselves ({@code readyNext/readyPrev}). Its front
+ * doubly linked through each greenlet's {@link Slot}, this engine's strand for it. Its front
  * segment, up to {@code urgentTail}, holds greenlets killed urgently (docs/ARCHITECTURE.md,
  * protocol P3), in the order they were killed; {@link #expedite} moves a ready greenlet there
  * in O(1). A greenlet killed before its first turn is dropped when it comes up: it never gets
@@ -43,9 +43,9 @@ final class PermitEngine extends HubEngine {
     private static final Thread.Builder.OfVirtual THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false);
 
     private volatile Greenlet<?> owner;    // holds the run permit; null when no greenlet is ready
-    private Greenlet<?> readyHead;         // guarded by this: FIFO ready queue linked through Greenlet.readyNext;
-    private Greenlet<?> readyTail;         //   a greenlet is in it at most once; doubly linked (readyPrev)
-    private Greenlet<?> urgentTail;        // guarded by this: the last urgently killed greenlet of the queue's front
+    private Slot readyHead;                // guarded by this: FIFO ready queue linked through Slot.readyNext;
+    private Slot readyTail;                //   a greenlet is in it at most once; doubly linked (readyPrev)
+    private Slot urgentTail;               // guarded by this: the last urgently killed greenlet of the queue's front
                                            //   segment (every urgent one is ahead of every ordinary one); or null
     private long switches;                 // guarded by this: permit handoffs so far
     private boolean timeReadyWaits;        // guarded by this
@@ -53,18 +53,47 @@ final class PermitEngine extends HubEngine {
     private long readyWaitCount;           // guarded by this: grants measured
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
 
-    PermitEngine(Hub hub) {
-        super(hub);
+    PermitEngine(String hubName, java.util.function.IntSupplier liveCount) {
+        super(hubName, liveCount);
+    }
+
+    /** This engine's state for one greenlet: its links in the ready queue. */
+    static final class Slot implements Strand {
+        final Greenlet<?> greenlet;
+        volatile Thread thread; // written once at the first grant, cleared by exit
+        Slot readyNext;      // guarded by the engine: next in its ready queue
+        Slot readyPrev;      // guarded by the engine: previous in its ready queue
+        boolean readyUrgent; // guarded by the engine: queued in its urgent front segment
+        long readySince;     // guarded by the engine: when it became ready, if timed
+
+        Slot(Greenlet<?> g) {
+            this.greenlet = g;
+        }
+
+        @Override
+        public Thread thread() {
+            return thread;
+        }
     }
 
     @Override
-    Hub.Engine kind() {
-        return Hub.Engine.PERMIT;
+    Strand newStrand(Greenlet<?> g) {
+        return new Slot(g);
+    }
+
+    private static Slot slot(Greenlet<?> g) {
+        return (Slot) g.strand;
     }
 
     @Override
-    void makeReady(Greenlet<?> g) {
-        if (g.thread == null && g.isFinished()) {
+    boolean parksCooperatively() {
+        return false; // a JDK wait blocks the greenlet's thread while it holds the turn (invariant 3)
+    }
+
+    @Override
+    void makeReady(Greenlet<?> greenlet) {
+        Slot g = slot(greenlet);
+        if (g.thread == null && greenlet.isFinished()) {
             return; // killed before its first turn: it never runs, so it gets no thread (KillTest)
         }
         boolean grant;
@@ -73,7 +102,7 @@ final class PermitEngine extends HubEngine {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0; // granted at once: no wait
                 handOffLocked(g);
                 grant = true;
-            } else if (g.isUrgent()) {
+            } else if (greenlet.isUrgent()) {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0;
                 insertUrgentLocked(g);
                 grant = false;
@@ -88,11 +117,11 @@ final class PermitEngine extends HubEngine {
     }
 
     /** Runs or continues {@code g}'s thread, which now holds the permit. */
-    private static void resume(Greenlet<?> g) {
+    private static void resume(Slot g) {
         Thread t = g.thread;
         if (t == null) {
             // Only a greenlet's first grant gets here, and only one grant is ever pending.
-            t = THREADS.unstarted(g::body);
+            t = THREADS.unstarted(g.greenlet::body);
             g.thread = t;
             t.start();
         } else if (t != Thread.currentThread()) {
@@ -107,16 +136,16 @@ final class PermitEngine extends HubEngine {
     }
 
     /** Gives the permit to {@code next} (null: nobody), counting the switch; holding the monitor. */
-    private void handOffLocked(Greenlet<?> next) {
+    private void handOffLocked(Slot next) {
         if (timeReadyWaits && next != null && next.readySince != 0) {
             readyWaitNanos += System.nanoTime() - next.readySince;
             readyWaitCount++;
         }
-        owner = next;
+        owner = next == null ? null : next.greenlet;
         switches++;
     }
 
-    private void appendLocked(Greenlet<?> g) {
+    private void appendLocked(Slot g) {
         g.readySince = timeReadyWaits ? System.nanoTime() : 0;
         g.readyPrev = readyTail;
         if (readyTail == null) {
@@ -128,10 +157,10 @@ final class PermitEngine extends HubEngine {
     }
 
     /** Queues {@code g} behind the urgently killed greenlets at the queue's front, ahead of the rest. */
-    private void insertUrgentLocked(Greenlet<?> g) {
+    private void insertUrgentLocked(Slot g) {
         g.readyUrgent = true;
-        Greenlet<?> before = urgentTail;
-        Greenlet<?> after = before == null ? readyHead : before.readyNext;
+        Slot before = urgentTail;
+        Slot after = before == null ? readyHead : before.readyNext;
         g.readyPrev = before;
         g.readyNext = after;
         if (before == null) {
@@ -148,16 +177,16 @@ final class PermitEngine extends HubEngine {
     }
 
     /** Pops the head of the ready queue, dropping greenlets killed before their first turn: they never run. */
-    private Greenlet<?> pollLocked() {
-        Greenlet<?> g;
+    private Slot pollLocked() {
+        Slot g;
         do {
             g = pollOneLocked();
-        } while (g != null && g.thread == null && g.isFinished());
+        } while (g != null && g.thread == null && g.greenlet.isFinished());
         return g;
     }
 
-    private Greenlet<?> pollOneLocked() {
-        Greenlet<?> g = readyHead;
+    private Slot pollOneLocked() {
+        Slot g = readyHead;
         if (g != null) {
             readyHead = g.readyNext;
             g.readyNext = null;
@@ -175,7 +204,8 @@ final class PermitEngine extends HubEngine {
     }
 
     @Override
-    void expedite(Greenlet<?> g) {
+    void expedite(Greenlet<?> greenlet) {
+        Slot g = slot(greenlet);
         synchronized (this) {
             if (g.readyPrev == null && readyHead != g) {
                 return; // not in the ready queue: makeReady will put it in front (g.isUrgent())
@@ -184,8 +214,8 @@ final class PermitEngine extends HubEngine {
                 return; // already in the urgent segment
             }
             // Unlink it from the ordinary part of the queue, then put it at the urgent segment's end.
-            Greenlet<?> before = g.readyPrev;
-            Greenlet<?> after = g.readyNext;
+            Slot before = g.readyPrev;
+            Slot after = g.readyNext;
             if (before == null) {
                 readyHead = after;
             } else {
@@ -202,13 +232,13 @@ final class PermitEngine extends HubEngine {
     }
 
     /** Pops the next ready greenlet; when none is ready, wakes the greenlets waiting in idle(). */
-    private Greenlet<?> nextReadyLocked() {
-        Greenlet<?> next = pollLocked();
+    private Slot nextReadyLocked() {
+        Slot next = pollLocked();
         if (next == null && !idleWaiters.isEmpty()) {
             Waiter w;
             while ((w = idleWaiters.pollFirst()) != null) {
                 if (w.resolveQuietly(Waiter.SIGNALLED)) {
-                    appendLocked(w.greenlet);
+                    appendLocked(slot(w.greenlet));
                 }
             }
             next = pollLocked();
@@ -218,7 +248,7 @@ final class PermitEngine extends HubEngine {
 
     /** Hands the permit to the next ready greenlet, or to nobody; returns without waiting. */
     private void handOn() {
-        Greenlet<?> next;
+        Slot next;
         synchronized (this) {
             next = nextReadyLocked();
             handOffLocked(next);
@@ -238,12 +268,12 @@ final class PermitEngine extends HubEngine {
     @Override
     void suspend(Greenlet<?> me, Waiter w) {
         checkHolds(me);
-        Greenlet<?> next;
+        Slot next;
         synchronized (this) {
             next = nextReadyLocked();
             handOffLocked(next);
         }
-        if (next == me) {
+        if (next == me.strand) {
             return;
         }
         if (next != null) {
@@ -254,13 +284,15 @@ final class PermitEngine extends HubEngine {
 
     @Override
     void exit(Greenlet<?> me) {
+        slot(me).thread = null; // its thread ends now: the handle must not keep it (HubEngine.exit)
         handOn();
     }
 
     @Override
     void passTurn(Greenlet<?> me) {
         checkHolds(me);
-        Greenlet<?> next;
+        Slot mine = slot(me);
+        Slot next;
         boolean nextInLine;
         synchronized (this) {
             if (readyHead == null) {
@@ -269,14 +301,14 @@ final class PermitEngine extends HubEngine {
                 return;
             }
             if (me.isUrgent()) {
-                me.readySince = timeReadyWaits ? System.nanoTime() : 0;
-                insertUrgentLocked(me); // its kill is still pending: it stays ahead of ordinary turns
+                mine.readySince = timeReadyWaits ? System.nanoTime() : 0;
+                insertUrgentLocked(mine); // its kill is still pending: it stays ahead of ordinary turns
             } else {
-                appendLocked(me);
+                appendLocked(mine);
             }
             next = pollLocked();
             handOffLocked(next);
-            nextInLine = readyHead == me;
+            nextInLine = readyHead == mine;
         }
         resume(next);
         if (nextInLine) {
@@ -291,48 +323,30 @@ final class PermitEngine extends HubEngine {
     }
 
     @Override
-    void idle(Greenlet<?> me) {
-        Waiter w = Waiter.forCurrent(hub);
-        synchronized (this) {
-            if (readyHead == null) {
-                w = null;
-            } else {
-                idleWaiters.addLast(w);
-            }
+    synchronized boolean waitForIdle(Waiter w) {
+        if (readyHead == null) {
+            return false;
         }
-        if (w == null) {
-            me.landPending();
-        } else {
-            hub.await(me, w, 0);
-        }
+        idleWaiters.addLast(w);
+        return true;
     }
 
     /**
-     * The permit holder {@code me} hands the permit on, runs {@code call} on its own virtual
+     * The permit holder {@code me} hands the permit on, runs {@code job} on its own virtual
      * thread while the hub's other greenlets run, then queues for the permit again. A kill or
      * timeout that arrives meanwhile interrupts the thread and lands when the call returns.
      */
     @Override
-    <T, E extends Throwable> T offload(Greenlet<?> me, Gevent.Blocking<? extends T, E> call) throws E {
+    void offload(Greenlet<?> me, Runnable job) {
         checkHolds(me);
         me.landPending();
         me.startOffload();
         handOn();
-        T result = null;
-        Throwable failure = null;
-        try {
-            result = call.call();
-        } catch (Throwable t) {
-            failure = t;
-        }
+        job.run();
         me.endOffload();
         makeReady(me);
         awaitPermit(me);
         me.landPending();
-        if (failure != null) {
-            throw dev.greenlet.internal.Exceptions.sneakyThrow(failure);
-        }
-        return result;
     }
 
     @Override
@@ -353,7 +367,7 @@ final class PermitEngine extends HubEngine {
      */
     private void checkHolds(Greenlet<?> me) {
         if (owner != me) {
-            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + hub.name()
+            throw new IllegalStateException(me + " tried to give up the run permit of hub '" + hubName
                     + "' without holding it (held by " + owner + "); this is a bug in greenlet-core");
         }
     }

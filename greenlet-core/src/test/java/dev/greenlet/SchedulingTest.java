@@ -206,6 +206,33 @@ class SchedulingTest extends HubTestSupport {
         assertThat(events).containsExactly("sleeper starts", "other runs", "sleeper ends");
     }
 
+    /**
+     * The seam's capability, on either engine: {@link Hub#parksCooperatively()} says whether a
+     * JDK wait (here {@code Thread.sleep}) passes the turn, which is what code outside the
+     * engines (the socket patch, diagnostics) asks instead of naming the engine.
+     */
+    @Test
+    void parksCooperativelySaysWhetherAJdkWaitPassesTheTurn() {
+        inHub(() -> {
+            Greenlet<Void> sleeper = spawn(() -> {
+                log("sleeper starts");
+                try {
+                    Thread.sleep(MEDIUM_MS);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                log("sleeper ends");
+            });
+            Greenlet<Void> other = spawn(() -> log("other runs"));
+            joinall(List.of(sleeper, other));
+        });
+        if (hub.parksCooperatively()) {
+            assertThat(events).containsExactly("sleeper starts", "other runs", "sleeper ends");
+        } else {
+            assertThat(events).containsExactly("sleeper starts", "sleeper ends", "other runs");
+        }
+    }
+
     /** Invariant 3: cooperative sleeps overlap: 20 sleeps of 200 ms take far less than 20 x 200 ms. */
     @Test
     void cooperativeSleepsOverlap() {

@@ -110,9 +110,9 @@ final class PatchedSocketImpl extends SocketImpl {
     /** Runs {@code call} through {@link Gevent#offload}, translating as the JDK's own socket implementation would. */
     static <T> T cooperatively(IoCall<T> call) throws IOException {
         dev.greenlet.Greenlet<?> g = Gevent.getCurrent();
-        if (g != null && g.hub().engine() == dev.greenlet.Hub.Engine.CARRIER) {
-            // The carrier engine: the channel parks the greenlet's virtual thread, which is a
-            // cooperative point already; offload would only move the call to another thread.
+        if (g != null && g.hub().parksCooperatively()) {
+            // The channel parks the greenlet's virtual thread, which is a cooperative point
+            // already (the carrier engine); offload would only move the call to another thread.
             return translated(call);
         }
         return Gevent.offload(() -> translated(call));

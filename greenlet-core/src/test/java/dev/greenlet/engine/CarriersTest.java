@@ -1,4 +1,4 @@
-package dev.greenlet;
+package dev.greenlet.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.greenlet;
+package dev.greenlet.engine;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -22,8 +22,11 @@ import java.util.concurrent.Executor;
  * <p>The carrier engine also needs JDK 24 or later: before JEP 491, a virtual thread blocked
  * on {@code synchronized} or in {@code Object.wait} pinned its carrier, and with one carrier
  * per hub that would stall the hub.
+ *
+ * <p>Internal: public only so that the hub in {@code dev.greenlet} can reach it; no API
+ * promise (docs/ARCHITECTURE.md, section 1).
  */
-final class Carriers {
+public final class Carriers {
 
     /** The oldest JDK whose {@code synchronized} and {@code Object.wait} release the carrier. */
     static final int MIN_FEATURE = 24;
@@ -97,12 +100,12 @@ final class Carriers {
     }
 
     /** Why the carrier engine cannot run in this JVM, or null if it can. */
-    static String unavailableReason() {
+    public static String unavailableReason() {
         return UNAVAILABLE;
     }
 
     /** Throws, naming the fix, unless the carrier engine can run in this JVM. */
-    static void checkAvailable(String operation) {
+    public static void checkAvailable(String operation) {
         if (UNAVAILABLE != null) {
             throw new IllegalStateException(operation + ": " + UNAVAILABLE);
         }
@@ -113,7 +116,7 @@ final class Carriers {
      * that such a thread creates with {@code Thread.ofVirtual()} inherit the scheduler (the
      * JDK's rule): the scheduler must tell its own thread's tasks from theirs.
      */
-    static Thread.Builder.OfVirtual builder(Executor scheduler) {
+    public static Thread.Builder.OfVirtual builder(Executor scheduler) {
         try {
             return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
         } catch (Throwable e) {
@@ -126,12 +129,12 @@ final class Carriers {
      * how a carrier-engine greenlet is found from its thread without a thread-local (which
      * would cost every greenlet a thread-local map).
      */
-    static Executor schedulerOf(Thread t) {
+    public static Executor schedulerOf(Thread t) {
         return SCHEDULER == null ? null : (Executor) SCHEDULER.get(t);
     }
 
     /** The JDK's default virtual-thread scheduler, where tasks that are no greenlet's run. */
-    static Executor defaultScheduler() {
+    public static Executor defaultScheduler() {
         return DEFAULT_SCHEDULER;
     }
 
