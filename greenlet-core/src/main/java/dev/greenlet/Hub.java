@@ -1,8 +1,6 @@
 package dev.greenlet;
 
-import dev.greenlet.diagnostics.FailureLog;
-import dev.greenlet.diagnostics.GreenletInfo;
-import dev.greenlet.diagnostics.HubMonitor;
+import dev.greenlet.internal.FailureLog;
 import dev.greenlet.engine.Carriers;
 import dev.greenlet.internal.Callables;
 import java.time.Duration;
@@ -52,8 +50,9 @@ import java.util.concurrent.locks.LockSupport;
  * Everything else, order, kill, timeouts, the API, is the same in both.
  *
  * <p>Implementation overview. The hub owns its greenlets' bookkeeping: the live list and the
- * counters, guarded by the hub's monitor (do not synchronize on a hub), and the error handler,
- * the monitor and closing. Whose turn it is belongs to its {@link HubEngine}, one per engine.
+ * counters, guarded by the hub's monitor (do not synchronize on a hub), the error handler and
+ * closing (a {@code dev.greenlet.diagnostics.HubMonitor} watches a hub from outside, and ends
+ * when it closes). Whose turn it is belongs to its {@link HubEngine}, one per engine.
  * {@link #await} is the one cooperative wait every blocking call of the library goes through,
  * in both engines.
  */
@@ -131,7 +130,6 @@ public final class Hub implements AutoCloseable {
     private long killed;                   // guarded by this: ... with a GreenletExit
     private volatile boolean closed;
     private volatile ErrorHandler errorHandler = ErrorHandler.LOGGING;
-    private volatile HubMonitor monitor;
 
     /**
      * Creates a hub on the engine {@code Monkey.patchAll()} selected ({@link Engine#CARRIER}
@@ -395,75 +393,60 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * A snapshot of every live greenlet: its state, what it waits on, who spawned it and its
-     * stack (gevent's {@code format_run_info}, as data). Not a consistent cut: greenlets keep
-     * running while it is taken.
+     * What a live greenlet is doing, as the hub sees it. A greenlet that has ended (gevent's
+     * "dead") is not live and has none.
      */
-    public List<GreenletInfo> runInfo() {
-        List<GreenletInfo> infos = new ArrayList<>();
-        Greenlet<?> running = engine.running();
-        for (Greenlet<?> g : greenlets()) {
-            GreenletInfo.State state;
-            Waiter w = g.waiter;
-            Thread t = g.thread();
-            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
-            String on = null;
-            if (g == running) {
-                state = GreenletInfo.State.RUNNING;
-            } else if (g.isOffloaded()) {
-                state = GreenletInfo.State.OFFLOADED;
-            } else if (w != null && w.isWaiting()) {
-                state = w.blocker == this ? GreenletInfo.State.SLEEPING : GreenletInfo.State.WAITING;
-                on = w.blocker == this ? GreenletInfo.describeSleep(w.deadline) : GreenletInfo.describeWait(w.blocker, stack);
-            } else if (engine.inForeignWait(g)) {
-                state = GreenletInfo.State.WAITING;
-                on = t == null ? null : GreenletInfo.describeWait(LockSupport.getBlocker(t), stack);
-                if (on == null && t != null) {
-                    on = "a blocking call (" + t.getState() + ")";
-                }
-            } else {
-                state = GreenletInfo.State.READY;
-            }
-            Greenlet<?> spawner = g.spawningGreenlet();
-            infos.add(new GreenletInfo(g.id(), g.name(), state, on, spawner == null ? null : spawner.toString(), stack));
-        }
-        return infos;
+    public enum GreenletState {
+        /** It has the hub's turn: its code runs now. */
+        RUNNING,
+        /** It is queued for its turn (ready to run, or not yet had its first turn). */
+        READY,
+        /** It waits in {@link Gevent#sleep} or {@link Gevent#idle}. */
+        SLEEPING,
+        /** It waits for something: a greenlet, an event, a lock, a queue, a pool, a socket. */
+        WAITING,
+        /** It runs a blocking call in {@link Gevent#offload}, without the turn. */
+        OFFLOADED
     }
-
-    /** {@link #runInfo()} as text: a header line, then each greenlet with its stack. */
-    public String formatRunInfo() {
-        List<GreenletInfo> infos = runInfo();
-        StringBuilder sb = new StringBuilder();
-        sb.append("Hub '").append(name).append("': ").append(infos.size()).append(" live greenlet(s), ")
-                .append(switchCount()).append(" switches").append(closed ? ", closed" : "").append('\n');
-        for (GreenletInfo info : infos) {
-            sb.append(info.format());
-        }
-        return sb.toString();
-    }
-
-    // ---------------------------------------------------------------- monitoring
 
     /**
-     * Starts a {@link HubMonitor} that reports greenlets holding this hub longer than
-     * {@code maxBlockingTime} without a cooperative point (off until called; gevent's
-     * {@code monitor_thread}). Replaces a monitor started before.
-     *
-     * @throws IllegalArgumentException if {@code maxBlockingTime} is not positive
+     * One live greenlet of a hub, as raw facts: its {@linkplain GreenletState state}; for
+     * {@code WAITING}, the object it waits on ({@code blocker}: the library's primitive, or a
+     * JDK wait's park blocker on the carrier engine, possibly null), and whether that wait is one
+     * the library does not see ({@code foreignWait}); for {@code SLEEPING}, when it wakes
+     * ({@code wakeAtNanos}, a {@link System#nanoTime()} value; 0 for {@link Gevent#idle}); and
+     * its thread (null before its first turn), for its stack. {@code dev.greenlet.diagnostics}
+     * turns these into run-info in words (gevent's {@code gevent.util.format_run_info}).
      */
-    public HubMonitor startMonitor(Duration maxBlockingTime) {
-        HubMonitor m = new HubMonitor(this, maxBlockingTime);
-        HubMonitor old = monitor;
-        monitor = m;
-        if (old != null) {
-            old.close();
-        }
-        return m;
+    public record Activity(Greenlet<?> greenlet, GreenletState state, Object blocker, boolean foreignWait,
+            long wakeAtNanos, Thread thread) {
     }
 
-    /** The running monitor, or null. */
-    public HubMonitor monitor() {
-        return monitor;
+    /**
+     * What each live greenlet is doing now. Not a consistent cut: greenlets keep running while it
+     * is taken. Cheap enough for an endpoint or a stall report, not for a hot path.
+     */
+    public List<Activity> activities() {
+        List<Activity> out = new ArrayList<>();
+        Greenlet<?> running = engine.running();
+        for (Greenlet<?> g : greenlets()) {
+            Waiter w = g.waiter;
+            Thread t = g.thread();
+            if (g == running) {
+                out.add(new Activity(g, GreenletState.RUNNING, null, false, 0, t));
+            } else if (g.isOffloaded()) {
+                out.add(new Activity(g, GreenletState.OFFLOADED, null, false, 0, t));
+            } else if (w != null && w.isWaiting()) {
+                boolean sleeping = w.blocker == this;
+                out.add(new Activity(g, sleeping ? GreenletState.SLEEPING : GreenletState.WAITING,
+                        sleeping ? null : w.blocker, false, sleeping ? w.deadline : 0, t));
+            } else if (engine.inForeignWait(g)) {
+                out.add(new Activity(g, GreenletState.WAITING, t == null ? null : LockSupport.getBlocker(t), true, 0, t));
+            } else {
+                out.add(new Activity(g, GreenletState.READY, null, false, 0, t));
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- errors
@@ -598,11 +581,6 @@ public final class Hub implements AutoCloseable {
         Duration afterKill = Duration.ofNanos(Greenlet.checkDuration(Objects.requireNonNull(killGrace, "kill grace"), "kill grace"));
         closed = true;
         engine.close();
-        HubMonitor m = monitor;
-        if (m != null) {
-            m.close();
-            monitor = null;
-        }
         DEFAULT.compareAndSet(this, null);
         Greenlet<?> self = Greenlet.current();
         for (Greenlet<?> g : greenlets()) {

@@ -13,8 +13,11 @@ import java.util.concurrent.locks.AbstractOwnableSynchronizer;
 import java.util.concurrent.locks.AbstractQueuedSynchronizer;
 
 /**
- * A snapshot of one live greenlet, for run-info dumps (gevent's {@code format_run_info}) and the
- * Actuator endpoint. See {@link Hub#runInfo()}.
+ * A snapshot of one live greenlet, for run-info dumps (gevent's {@code gevent.util.format_run_info})
+ * and the Actuator endpoint: {@link #runInfo(Hub)} takes one of every live greenlet of a hub,
+ * {@link #formatRunInfo(Hub)} writes them as text. As in gevent, run-info is a utility beside the
+ * hub, not a method of it: the hub reports raw facts ({@link Hub#activities()}), this package
+ * says them in words.
  *
  * @param id        the greenlet's id
  * @param name      its name
@@ -23,25 +26,45 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  * @param spawnedBy the greenlet that spawned it, or null (spawned from a plain thread or collected)
  * @param stack     its stack, innermost frame first; empty before its first turn
  */
-public record GreenletInfo(long id, String name, State state, String waitingOn, String spawnedBy,
+public record GreenletInfo(long id, String name, Hub.GreenletState state, String waitingOn, String spawnedBy,
         List<StackTraceElement> stack) {
 
     /**
-     * What a live greenlet is doing. A greenlet that has ended (gevent's "dead") is not live and
-     * has no snapshot.
+     * A snapshot of every live greenlet of {@code hub}: its state, what it waits on in words, who
+     * spawned it and its stack. Not a consistent cut: greenlets keep running while it is taken.
      */
-    public enum State {
-        /** It has the hub's turn: its code runs now. */
-        RUNNING,
-        /** It is queued for its turn (ready to run, or not yet had its first turn). */
-        READY,
-        /** It waits in {@link Gevent#sleep} or {@link Gevent#idle}. */
-        SLEEPING,
-        /** It waits for something: a greenlet, an event, a lock, a queue, a pool, a socket. */
-        WAITING,
-        /** It runs a blocking call in {@link Gevent#offload}, without the turn. */
-        OFFLOADED
+    public static List<GreenletInfo> runInfo(Hub hub) {
+        List<GreenletInfo> infos = new java.util.ArrayList<>();
+        for (Hub.Activity a : hub.activities()) {
+            Greenlet<?> g = a.greenlet();
+            Thread t = a.thread();
+            List<StackTraceElement> stack = t == null ? List.of() : List.of(t.getStackTrace());
+            String on = switch (a.state()) {
+                case SLEEPING -> describeSleep(a.wakeAtNanos());
+                case WAITING -> {
+                    String d = describeWait(a.blocker(), stack);
+                    yield d == null && a.foreignWait() && t != null ? "a blocking call (" + t.getState() + ")" : d;
+                }
+                default -> null;
+            };
+            Greenlet<?> spawner = g.spawningGreenlet();
+            infos.add(new GreenletInfo(g.id(), g.name(), a.state(), on, spawner == null ? null : spawner.toString(), stack));
+        }
+        return infos;
     }
+
+    /** {@link #runInfo(Hub)} as text: a header line, then each greenlet with its stack (gevent's {@code format_run_info}). */
+    public static String formatRunInfo(Hub hub) {
+        List<GreenletInfo> infos = runInfo(hub);
+        StringBuilder sb = new StringBuilder();
+        sb.append("Hub '").append(hub.name()).append("': ").append(infos.size()).append(" live greenlet(s), ")
+                .append(hub.switchCount()).append(" switches").append(hub.isClosed() ? ", closed" : "").append('\n');
+        for (GreenletInfo info : infos) {
+            sb.append(info.format());
+        }
+        return sb.toString();
+    }
+
 
     /**
      * The innermost frame of the application on the stack: not the JDK's, this library's or a

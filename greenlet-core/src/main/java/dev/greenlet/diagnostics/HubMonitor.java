@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * long it really lasted.
  *
  * <pre>{@code
- * HubMonitor monitor = hub.startMonitor(Duration.ofMillis(100));   // logs by default
+ * HubMonitor monitor = HubMonitor.start(hub, Duration.ofMillis(100));   // logs by default
  * monitor.addListener(report -> metrics.increment());
  * }</pre>
  *
@@ -170,13 +170,34 @@ public final class HubMonitor implements AutoCloseable {
     private volatile long blockedSince;          // when the current holder was first seen holding the hub; 0: none
     private volatile Greenlet<?> blockedHolder;  // that holder
 
+    /** The monitor watching each hub: what {@link #of(Hub)} answers. An entry leaves when its monitor ends. */
+    private static final java.util.concurrent.ConcurrentHashMap<Hub, HubMonitor> WATCHING = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * Starts watching {@code hub}. {@link Hub#startMonitor} is the usual way: it also makes this the
-     * hub's {@linkplain Hub#monitor() monitor}, which health and metrics read and shutdown closes.
+     * Starts a monitor that reports greenlets holding {@code hub} longer than
+     * {@code maxBlockingTime} without a cooperative point (gevent's {@code monitor_thread}, off
+     * until started), and makes it the hub's monitor, which {@link #of(Hub)} returns (health and
+     * metrics read it). Replaces a monitor started before on that hub. It ends by itself when the
+     * hub closes, or with {@link #close()}.
      *
      * @throws IllegalArgumentException if {@code maxBlockingTime} is not positive
      */
-    public HubMonitor(Hub hub, Duration maxBlockingTime) {
+    public static HubMonitor start(Hub hub, Duration maxBlockingTime) {
+        HubMonitor m = new HubMonitor(hub, maxBlockingTime);
+        HubMonitor old = WATCHING.put(hub, m);
+        if (old != null) {
+            old.close();
+        }
+        m.thread.start();
+        return m;
+    }
+
+    /** The monitor watching {@code hub}, or null if none runs (never started, closed, or the hub closed). */
+    public static HubMonitor of(Hub hub) {
+        return WATCHING.get(hub);
+    }
+
+    private HubMonitor(Hub hub, Duration maxBlockingTime) {
         this.hub = Objects.requireNonNull(hub, "hub");
         Objects.requireNonNull(maxBlockingTime, "maxBlockingTime");
         if (maxBlockingTime.isNegative() || maxBlockingTime.isZero()) {
@@ -184,7 +205,6 @@ public final class HubMonitor implements AutoCloseable {
         }
         this.maxNanos = maxBlockingTime.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toNanos() : maxBlockingTime.toNanos();
         this.thread = Thread.ofPlatform().daemon().name("greenlet-monitor-" + hub.name()).unstarted(this::run);
-        thread.start();
     }
 
     /** Adds a listener (the logging one is there from the start). */
@@ -253,6 +273,7 @@ public final class HubMonitor implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        WATCHING.remove(hub, this);
         thread.interrupt();
     }
 
@@ -267,6 +288,10 @@ public final class HubMonitor implements AutoCloseable {
         long nextMilestone = 0;       // when open's length next doubles
         boolean loadingSeen = false;  // this turn was seen in class loading past the threshold
         while (!closed) {
+            if (hub.isClosed()) {
+                close(); // the hub's shutdown ends its monitor; a reopened hub is not watched again
+                break;
+            }
             try {
                 Thread.sleep(Duration.ofNanos(open != null || loadingSeen ? openPeriodNanos : periodNanos));
             } catch (InterruptedException e) {
@@ -330,7 +355,7 @@ public final class HubMonitor implements AutoCloseable {
     private BlockingReport diagnose(Greenlet<?> holder, Duration blockedFor, List<StackTraceElement> stack) {
         Thread t = holder.thread();
         Thread.State state = t == null ? Thread.State.NEW : t.getState();
-        Greenlet<?> partner = hub.engine() == Hub.Engine.PERMIT ? StallDiagnosis.deadlockPartner(hub, holder) : null;
+        Greenlet<?> partner = !hub.parksCooperatively() ? StallDiagnosis.deadlockPartner(hub, holder) : null;
         return new BlockingReport(hub, holder, blockedFor, stack, StallDiagnosis.advice(hub, holder, state, stack),
                 partner, partner == null ? List.of() : stackOf(partner));
     }

@@ -40,16 +40,20 @@ final class StallDiagnosis {
 
     /** The advice for {@code holder}, which holds {@code hub}; adds the greenlets that may own a monitor it waits for. */
     static String advice(Hub hub, Greenlet<?> holder, Thread.State state, List<StackTraceElement> stack) {
-        String advice = advice(hub.engine(), state, stack);
-        if (hub.engine() == Hub.Engine.PERMIT && state == Thread.State.BLOCKED) {
+        String advice = advice(hub.parksCooperatively(), state, stack);
+        if (!hub.parksCooperatively() && state == Thread.State.BLOCKED) {
             advice += possibleOwners(hub, holder, stack);
         }
         return advice;
     }
 
-    /** The advice for a greenlet that has held a hub of engine {@code engine} without a cooperative point. */
-    static String advice(Hub.Engine engine, Thread.State state, List<StackTraceElement> stack) {
-        boolean permit = engine == Hub.Engine.PERMIT;
+    /**
+     * The advice for a greenlet that has held a hub without a cooperative point;
+     * {@code jdkWaitsPassTheTurn} is {@link Hub#parksCooperatively()} (false: the permit engine,
+     * where a JDK wait keeps the turn and patch-all is the fix).
+     */
+    static String advice(boolean jdkWaitsPassTheTurn, Thread.State state, List<StackTraceElement> stack) {
+        boolean permit = !jdkWaitsPassTheTurn;
         boolean waiting = state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
         if (has(stack, "java.net.http.", "jdk.internal.net.http.")) {
             return permit

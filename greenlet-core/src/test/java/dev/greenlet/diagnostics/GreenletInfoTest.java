@@ -78,7 +78,7 @@ class GreenletInfoTest {
         List<StackTraceElement> stack = List.of(frame("java.lang.Thread", "sleep"), frame("dev.greenlet.Gevent", "sleep"),
                 frame("org.springframework.aop.Foo", "invoke"), frame("com.zaxxer.hikari.HikariDataSource", "getConnection"),
                 APP, frame("com.example.Controller", "post"));
-        GreenletInfo info = new GreenletInfo(7, "POST /orders", GreenletInfo.State.WAITING, "Thread.sleep", null, stack);
+        GreenletInfo info = new GreenletInfo(7, "POST /orders", Hub.GreenletState.WAITING, "Thread.sleep", null, stack);
         assertThat(info.applicationFrame()).isEqualTo(APP);
         assertThat(info.summary()).isEqualTo("#7 \"POST /orders\" WAITING on Thread.sleep at com.example.OrderService.place(Unknown Source)");
         assertThat(info.format()).startsWith(info.summary() + "\n    at java.lang.Thread.sleep");

@@ -24,7 +24,7 @@ class MonitorAndRunInfoTest extends HubTestSupport {
     @Test
     void monitorReportsABlockingGreenletOnceWithItsStack() throws Exception {
         List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
-        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(100))) {
+        try (HubMonitor monitor = HubMonitor.start(hub, Duration.ofMillis(100))) {
             monitor.removeListener(HubMonitor.LOGGING);
             monitor.addListener(reports::add);
             Greenlet<Void> blocker = hub.spawn(() -> blockWithoutACooperativePoint(300));
@@ -61,7 +61,7 @@ class MonitorAndRunInfoTest extends HubTestSupport {
         List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
         Object lock = new Object();
         java.util.concurrent.CountDownLatch secondIsBlocked = new java.util.concurrent.CountDownLatch(1);
-        HubMonitor monitor = deadlocked.startMonitor(Duration.ofMillis(100));
+        HubMonitor monitor = HubMonitor.start(deadlocked, Duration.ofMillis(100));
         monitor.removeListener(HubMonitor.LOGGING);
         monitor.addListener(reports::add);
         Greenlet<?>[] gs = new Greenlet<?>[2];
@@ -105,25 +105,25 @@ class MonitorAndRunInfoTest extends HubTestSupport {
         List<StackTraceElement> fileRead = List.of(
                 new StackTraceElement("java.io.FileInputStream", "readBytes", null, -2),
                 new StackTraceElement("com.example.App", "load", "App.java", 10));
-        assertThat(StallDiagnosis.advice(hub.engine(), Thread.State.RUNNABLE, fileRead)).contains("Gevent.offload");
+        assertThat(StallDiagnosis.advice(hub.parksCooperatively(), Thread.State.RUNNABLE, fileRead)).contains("Gevent.offload");
         List<StackTraceElement> http = List.of(
                 new StackTraceElement("jdk.internal.net.http.HttpClientImpl", "send", null, 1),
                 new StackTraceElement("com.example.App", "call", "App.java", 10));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.WAITING, http)).contains("Monkey.cooperative")
+        assertThat(StallDiagnosis.advice(false, Thread.State.WAITING, http)).contains("Monkey.cooperative")
                 .doesNotContain("patchSocket");
         List<StackTraceElement> loop = List.of(new StackTraceElement("com.example.App", "compute", "App.java", 10));
-        assertThat(StallDiagnosis.advice(hub.engine(), Thread.State.RUNNABLE, loop)).contains("sleep(0)");
+        assertThat(StallDiagnosis.advice(hub.parksCooperatively(), Thread.State.RUNNABLE, loop)).contains("sleep(0)");
         List<StackTraceElement> lock = List.of(
                 new StackTraceElement("java.util.concurrent.locks.LockSupport", "park", null, 1),
                 new StackTraceElement("com.zaxxer.hikari.util.ConcurrentBag", "borrow", null, 1));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.WAITING, lock)).contains("patch-all");
+        assertThat(StallDiagnosis.advice(false, Thread.State.WAITING, lock)).contains("patch-all");
     }
 
     /** A busy but cooperative workload, yielding often, is never reported. */
     @Test
     void monitorIsSilentUnderABusyCooperativeWorkload() throws Exception {
         List<HubMonitor.BlockingReport> reports = Collections.synchronizedList(new ArrayList<>());
-        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(50))) {
+        try (HubMonitor monitor = HubMonitor.start(hub, Duration.ofMillis(50))) {
             monitor.removeListener(HubMonitor.LOGGING);
             monitor.addListener(reports::add);
             long end = System.nanoTime() + 500_000_000L;
@@ -155,29 +155,29 @@ class MonitorAndRunInfoTest extends HubTestSupport {
             })).setName("offloaded");
             sleep(0);
             Greenlet<Void> ready = spawn(() -> { }).setName("ready");
-            List<GreenletInfo> infos = hub.runInfo();
+            List<GreenletInfo> infos = GreenletInfo.runInfo(hub);
             assertThat(infos).extracting(GreenletInfo::name).contains("sleeper", "waiter", "offloaded", "ready");
             for (GreenletInfo info : infos) {
                 switch (info.name()) {
                     case "sleeper" -> {
-                        assertThat(info.state()).isEqualTo(GreenletInfo.State.SLEEPING);
+                        assertThat(info.state()).isEqualTo(Hub.GreenletState.SLEEPING);
                         assertThat(info.waitingOn()).startsWith("a sleep until ").contains(" ms left)");
                     }
                     case "waiter" -> {
-                        assertThat(info.state()).isEqualTo(GreenletInfo.State.WAITING);
+                        assertThat(info.state()).isEqualTo(Hub.GreenletState.WAITING);
                         assertThat(info.waitingOn()).isEqualTo("an Event (not set)");
                         assertThat(info.applicationFrame().getClassName()).isEqualTo(MonitorAndRunInfoTest.class.getName());
                         assertThat(info.spawnedBy()).contains("Greenlet");
                     }
-                    case "offloaded" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.OFFLOADED);
-                    case "ready" -> assertThat(info.state()).isEqualTo(GreenletInfo.State.READY);
+                    case "offloaded" -> assertThat(info.state()).isEqualTo(Hub.GreenletState.OFFLOADED);
+                    case "ready" -> assertThat(info.state()).isEqualTo(Hub.GreenletState.READY);
                     default -> {
-                        assertThat(info.state()).isEqualTo(GreenletInfo.State.RUNNING);
+                        assertThat(info.state()).isEqualTo(Hub.GreenletState.RUNNING);
                         assertThat(info.stack()).anyMatch(f -> f.getMethodName().equals("runInfo"));
                     }
                 }
             }
-            assertThat(hub.formatRunInfo()).contains("Hub 'MonitorAndRunInfoTest'").contains("\"sleeper\" SLEEPING on a sleep until ").contains(" ms left) at " + MonitorAndRunInfoTest.class.getName())
+            assertThat(GreenletInfo.formatRunInfo(hub)).contains("Hub 'MonitorAndRunInfoTest'").contains("\"sleeper\" SLEEPING on a sleep until ").contains(" ms left) at " + MonitorAndRunInfoTest.class.getName())
                     .contains("SLEEPING").contains("at ");
             event.set();
             sleeper.kill();
@@ -188,7 +188,7 @@ class MonitorAndRunInfoTest extends HubTestSupport {
     /** The monitor's current view of a stall, which the Actuator health indicator reads. */
     @Test
     void monitorShowsTheCurrentBlockingWhileItLasts() throws Exception {
-        try (HubMonitor monitor = hub.startMonitor(Duration.ofMillis(50))) {
+        try (HubMonitor monitor = HubMonitor.start(hub, Duration.ofMillis(50))) {
             monitor.removeListener(HubMonitor.LOGGING);
             java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
             Greenlet<Void> blocker = hub.spawn(() -> {

@@ -19,7 +19,7 @@ class StallMonitorTest extends HubTestSupport {
     private final List<HubMonitor.StallEnd> ended = Collections.synchronizedList(new ArrayList<>());
 
     private HubMonitor watch(Duration threshold) {
-        HubMonitor monitor = hub.startMonitor(threshold);
+        HubMonitor monitor = HubMonitor.start(hub, threshold);
         monitor.removeListener(HubMonitor.LOGGING);
         monitor.addListener(new HubMonitor.Listener() {
             @Override
@@ -152,7 +152,7 @@ class StallMonitorTest extends HubTestSupport {
                 frame("org.postgresql.core.PGStream", "receive"),
                 frame("com.zaxxer.hikari.pool.HikariPool", "getConnection"),
                 frame("com.example.Repo", "find"));
-        String advice = StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.RUNNABLE, hikariSocket);
+        String advice = StallDiagnosis.advice(false, Thread.State.RUNNABLE, hikariSocket);
         assertThat(advice).startsWith("Set greenlet.monkey.patch-all=true")
                 .doesNotContain("patch-socket=true").doesNotContain("Monkey.patchSocket()");
         List<StackTraceElement> poolWait = List.of(
@@ -161,20 +161,20 @@ class StallMonitorTest extends HubTestSupport {
                 frame("java.util.concurrent.SynchronousQueue", "poll"),
                 frame("com.zaxxer.hikari.util.ConcurrentBag", "borrow"),
                 frame("com.example.Repo", "find"));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.TIMED_WAITING, poolWait))
+        assertThat(StallDiagnosis.advice(false, Thread.State.TIMED_WAITING, poolWait))
                 .startsWith("Set greenlet.monkey.patch-all=true").doesNotContain("patch-socket=true");
         List<StackTraceElement> objectWait = List.of(frame("java.lang.Object", "wait0"), frame("java.lang.Object", "wait"),
                 frame("com.example.Pool", "take"));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.WAITING, objectWait))
+        assertThat(StallDiagnosis.advice(false, Thread.State.WAITING, objectWait))
                 .startsWith("Set greenlet.monkey.patch-all=true").doesNotContain("patch-socket=true");
         List<StackTraceElement> plainSocket = List.of(frame("sun.nio.ch.NioSocketImpl", "read"),
                 frame("com.example.Client", "call"));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.RUNNABLE, plainSocket))
+        assertThat(StallDiagnosis.advice(false, Thread.State.RUNNABLE, plainSocket))
                 .startsWith("Set greenlet.monkey.patch-all=true").contains("greenlet.monkey.patch-socket=true");
         List<StackTraceElement> sleep = List.of(frame("java.lang.Thread", "sleep"), frame("com.example.App", "run"));
-        assertThat(StallDiagnosis.advice(Hub.Engine.PERMIT, Thread.State.TIMED_WAITING, sleep))
+        assertThat(StallDiagnosis.advice(false, Thread.State.TIMED_WAITING, sleep))
                 .startsWith("Set greenlet.monkey.patch-all=true");
-        assertThat(StallDiagnosis.advice(Hub.Engine.CARRIER, Thread.State.RUNNABLE, List.of(frame("com.example.App", "loop"))))
+        assertThat(StallDiagnosis.advice(true, Thread.State.RUNNABLE, List.of(frame("com.example.App", "loop"))))
                 .doesNotContain("patch-all").contains("sleep(0)");
     }
 

@@ -2,7 +2,8 @@ package dev.greenlet.spring;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
-import dev.greenlet.diagnostics.FailureLog;
+import dev.greenlet.diagnostics.HubMonitor;
+import dev.greenlet.internal.FailureLog;
 import dev.greenlet.Deadline;
 import java.time.Duration;
 import java.util.List;
@@ -137,7 +138,7 @@ public class GreenletHubs implements SmartLifecycle {
 
     /** Whether one greenlet has held {@code hub} for at least its monitor's threshold, as last sampled. */
     static boolean isStalled(Hub hub) {
-        dev.greenlet.diagnostics.HubMonitor monitor = hub.monitor();
+        HubMonitor monitor = HubMonitor.of(hub);
         return monitor != null && monitor.isStalled();
     }
 
@@ -171,8 +172,8 @@ public class GreenletHubs implements SmartLifecycle {
         }
         if (maxBlockingTime != null) {
             for (Hub hub : hubs) {
-                if (hub.monitor() == null) {
-                    hub.startMonitor(maxBlockingTime);
+                if (HubMonitor.of(hub) == null) {
+                    HubMonitor.start(hub, maxBlockingTime);
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.greenlet.Gevent;
 import dev.greenlet.Hub;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.actuate.GreenletHealthIndicator;
 import dev.greenlet.spring.actuate.GreenletMetrics;
 import dev.greenlet.spring.actuate.GreenletsEndpoint;
@@ -135,13 +136,13 @@ class GreenletAutoConfigurationTests {
     void monitorIsOnByDefaultAndCanBeTurnedOff() {
         contextRunner.run(context -> {
             Hub hub = context.getBean(Hub.class);
-            assertThat(hub.monitor()).isNotNull();
-            assertThat(hub.monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(100));
+            assertThat(HubMonitor.of(hub)).isNotNull();
+            assertThat(HubMonitor.of(hub).maxBlockingTime()).isEqualTo(Duration.ofMillis(100));
         });
         contextRunner.withPropertyValues(GreenletProperties.MONITOR_ENABLED + "=false")
-                .run(context -> assertThat(context.getBean(Hub.class).monitor()).isNull());
+                .run(context -> assertThat(HubMonitor.of(context.getBean(Hub.class))).isNull());
         contextRunner.withPropertyValues(GreenletProperties.MONITOR_MAX_BLOCKING_TIME + "=250ms").run(context -> assertThat(
-                context.getBean(Hub.class).monitor().maxBlockingTime()).isEqualTo(Duration.ofMillis(250)));
+                HubMonitor.of(context.getBean(Hub.class)).maxBlockingTime()).isEqualTo(Duration.ofMillis(250)));
     }
 
     @Test
@@ -189,7 +190,7 @@ class GreenletAutoConfigurationTests {
             assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(TaskRejectedException.class);
             context.start();
             assertThat(executor.submitCompletable(() -> "again").get()).isEqualTo("again");
-            assertThat(context.getBean(Hub.class).monitor()).as("the monitor runs again").isNotNull();
+            assertThat(HubMonitor.of(context.getBean(Hub.class))).as("the monitor runs again").isNotNull();
         });
     }
 
@@ -316,7 +317,7 @@ class GreenletAutoConfigurationTests {
                 GreenletProperties.MONITOR_UNHEALTHY_AFTER + "=100ms")
                 .run(context -> {
                     Hub hub = context.getBean(Hub.class);
-                    hub.monitor().removeListener(dev.greenlet.diagnostics.HubMonitor.LOGGING);
+                    HubMonitor.of(hub).removeListener(dev.greenlet.diagnostics.HubMonitor.LOGGING);
                     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
                     var blocker = hub.spawn(() -> {
                         release.await(); // not cooperative on the permit engine: holds the hub until released

@@ -35,7 +35,7 @@ public class GreenletHealthIndicator extends AbstractHealthIndicator {
             details.put("engine", hub.engine().name().toLowerCase(java.util.Locale.ROOT));
             details.put("live", hub.liveCount());
             details.put("switches", hub.switchCount());
-            HubMonitor monitor = hub.monitor();
+            HubMonitor monitor = HubMonitor.of(hub);
             if (monitor == null) {
                 details.put("monitor", "off: stalls are not watched (greenlet.monitor.enabled=false)");
             } else {

@@ -40,7 +40,7 @@ public class GreenletMetrics implements MeterBinder {
             counter(registry, "greenlet.killed", hub, Hub::killedCount, tags, "Greenlets killed");
             counter(registry, "greenlet.switches", hub, Hub::switchCount, tags, "Turns passed from one greenlet to another on the hub");
             counter(registry, "greenlet.stalls", hub, h -> {
-                HubMonitor m = h.monitor();
+                HubMonitor m = HubMonitor.of(h);
                 return m == null ? 0 : m.stallCount();
             }, tags, "Stalls the hub monitor reported");
             FunctionTimer.builder("greenlet.turn.wait", hub, Hub::timedTurns, Hub::turnWaitNanos, TimeUnit.NANOSECONDS)

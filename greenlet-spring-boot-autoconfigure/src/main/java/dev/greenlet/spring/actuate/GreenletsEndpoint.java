@@ -141,7 +141,7 @@ public class GreenletsEndpoint {
 
     private HubDescriptor describe(Hub hub, int limit, long selfId) {
         // The one snapshot every count below comes from, without the request to this endpoint.
-        List<GreenletInfo> infos = hub.runInfo().stream().filter(info -> info.id() != selfId).toList();
+        List<GreenletInfo> infos = GreenletInfo.runInfo(hub).stream().filter(info -> info.id() != selfId).toList();
         Map<List<Object>, Group> byStack = new LinkedHashMap<>();
         for (GreenletInfo info : infos) {
             List<String> stack = info.stack().stream().limit(MAX_FRAMES).map(StackTraceElement::toString).toList();

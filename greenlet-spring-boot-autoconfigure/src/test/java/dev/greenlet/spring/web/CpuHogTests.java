@@ -135,7 +135,7 @@ class CpuHogTests {
     }
 
     private static boolean stalled(Hub hub) {
-        HubMonitor monitor = hub.monitor();
+        HubMonitor monitor = HubMonitor.of(hub);
         return monitor != null && monitor.currentBlocking().compareTo(monitor.maxBlockingTime()) >= 0;
     }
 

@@ -172,7 +172,7 @@ abstract class RequestsAsGreenletsTests {
     @Test
     void aRequestThatStallsItsHubIsReportedByMethodAndPath() throws Exception {
         List<String> stalled = new CopyOnWriteArrayList<>();
-        List<HubMonitor> monitors = hubs.hubs().stream().map(Hub::monitor).toList();
+        List<HubMonitor> monitors = hubs.hubs().stream().map(HubMonitor::of).toList();
         assertThat(monitors).as("the starter's hubs are monitored").doesNotContainNull();
         HubMonitor.Listener listener = report -> stalled.add(report.greenlet().name());
         monitors.forEach(m -> m.addListener(listener));

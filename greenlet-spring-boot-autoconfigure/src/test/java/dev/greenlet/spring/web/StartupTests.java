@@ -3,6 +3,7 @@ package dev.greenlet.spring.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlet.Hub;
+import dev.greenlet.diagnostics.HubMonitor;
 import dev.greenlet.spring.GreenletHubs;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,7 +42,7 @@ class StartupTests {
                 assertThat(health.statusCode()).as(path).isIn(200, 404); // probes are on only where Boot turns them on
             }
             assertThat(spawned(hubs)).as("greenlets spawned by health checks").isZero();
-            assertThat(hubs.hubs().stream().mapToLong(h -> h.monitor().stallCount()).sum())
+            assertThat(hubs.hubs().stream().mapToLong(h -> HubMonitor.of(h).stallCount()).sum())
                     .as("stalls seen by the starter's monitors during start-up and health checks").isZero();
             HttpResponse<String> first = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sleep?ms=1"))
                     .timeout(RequestsAsGreenletsTests.NO_HANG_BOUND).build(), HttpResponse.BodyHandlers.ofString());

@@ -1,4 +1,4 @@
-package dev.greenlet.diagnostics;
+package dev.greenlet.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +26,9 @@ import java.util.function.LongSupplier;
  * whatever its message says. The hubs' default error handler ({@code Hub.ErrorHandler.LOGGING})
  * logs through one of these; the Spring starter's handler can too. A metric that counts failures
  * (the starter's {@code greenlet.failed}) counts each one; only the log is summarised.
+ *
+ * <p>It sits in {@code dev.greenlet.internal}, below the root package, because the hub's default
+ * handler uses it; it is shared with the Spring starter and is not part of the API.
  *
  * <p>Differs from gevent, whose hub prints every failure's traceback to stderr: unbounded there,
  * bounded here, because a server's log is read by people and stored by the gigabyte.

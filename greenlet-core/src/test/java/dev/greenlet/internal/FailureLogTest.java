@@ -1,4 +1,4 @@
-package dev.greenlet.diagnostics;
+package dev.greenlet.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
