@@ -17,7 +17,7 @@ public interface Waitable {
 
     /**
      * Runs {@code callback} once it is done: at once, on the calling thread, if it already is;
-     * otherwise on whichever thread makes it done, without the hub's permit. The callback must
+     * otherwise on whichever thread makes it done, without the hub's turn. The callback must
      * be quick, must not block and must be thread-safe (gevent's {@code rawlink}).
      */
     void rawlink(Runnable callback);

@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * from {@code WAITING}, so a late or stale wake-up (a timer firing after a signal, a kill
  * after a timeout) is a no-op and can never wake the wrong wait. Resolving a greenlet's
  * waiter appends the greenlet to its hub's ready queue; resolving a thread's waiter unparks
- * the thread. A greenlet waits through {@link Hub#await}, which gives up the run permit;
+ * the thread. A greenlet waits through {@link Hub#await}, which gives up the hub's turn;
  * a plain thread parks, as any blocking call does (docs/ARCHITECTURE.md, invariant 4 and protocol P1).
  */
 public final class Waiter extends TimerEntry {

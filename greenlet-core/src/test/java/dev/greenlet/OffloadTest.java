@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** offload: blocking calls run without the permit, and the hub keeps its invariants around them. */
+/** offload: blocking calls run without the turn, and the hub keeps its invariants around them. */
 class OffloadTest extends HubTestSupport {
 
     /** 20 greenlets each block 200 ms in Thread.sleep through offload: they overlap. */

@@ -165,13 +165,13 @@ class SchedulingTest extends HubTestSupport {
                     log("woke " + n);
                 }));
             }
-            gs.add(spawn(() -> busyFor(MEDIUM_MS))); // every sleeper's deadline passes while this holds the permit
+            gs.add(spawn(() -> busyFor(MEDIUM_MS))); // every sleeper's deadline passes while this holds the turn
             joinall(gs);
         });
         assertThat(events).containsExactly("woke 1", "woke 2", "woke 3", "woke 4", "woke 5");
     }
 
-    /** Invariant 3: a non-cooperative blocking call keeps the permit and stalls the hub. */
+    /** Invariant 3: a non-cooperative blocking call keeps the turn and stalls the hub. */
     @Test
     void nonCooperativeBlockingStallsTheHub() {
         inHub(() -> {

@@ -13,7 +13,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-/** The gevent tutorial's examples 1 and 2 (../shared/seed-examples.md), written as a Java user would. */
+/** The gevent tutorial's examples 1 and 2 (see the README and sample-app's examples), written as a Java user would. */
 class SeedExamplesTest {
 
     /** Example 1: explicit context switches. */

@@ -288,8 +288,11 @@ public final class HubMonitor implements AutoCloseable {
         long nextMilestone = 0;       // when open's length next doubles
         boolean loadingSeen = false;  // this turn was seen in class loading past the threshold
         while (!closed) {
-            if (hub.isClosed()) {
-                close(); // the hub's shutdown ends its monitor; a reopened hub is not watched again
+            if (hub.isClosed() && hub.liveCount() == 0) {
+                // Ends once the hub's shutdown is over, not when it begins: a stall during the
+                // shutdown's grace (the hub a shutdown waits for) is still reported, and so is a
+                // greenlet the shutdown abandoned while it holds the hub.
+                close();
                 break;
             }
             try {
@@ -339,6 +342,10 @@ public final class HubMonitor implements AutoCloseable {
                 BlockingReport report = open;
                 notifyListeners(l -> l.blocked(report));
             }
+        }
+        if (open != null) { // every stall that began also ends for the listeners, even when the monitor stops first
+            StallEnd end = new StallEnd(open, Duration.ofNanos(System.nanoTime() - since));
+            notifyListeners(l -> l.ended(end));
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.Objects;
  * blocks.
  *
  * <p>Implementation overview: each call opens a {@link Selector}, registers the channels, and
- * waits in it through {@link Gevent#offload}, so the permit is free meanwhile; a kill interrupts
+ * waits in it through {@link Gevent#offload}, so the hub's turn is free meanwhile; a kill interrupts
  * the offloaded thread, which wakes the selector. Closing the selector deregisters the channels.
  */
 public final class Select {

@@ -50,7 +50,7 @@ public class GreenletHubs implements SmartLifecycle {
             throw new IllegalArgumentException("GreenletHubs needs at least one hub");
         }
         this.hubs = List.copyOf(hubs);
-        this.shutdownTimeout = shutdownTimeout;
+        this.shutdownTimeout = java.util.Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         this.maxBlockingTime = maxBlockingTime;
         for (Hub hub : this.hubs) {
             if (hub.errorHandler() == Hub.ErrorHandler.LOGGING) {
@@ -170,11 +170,9 @@ public class GreenletHubs implements SmartLifecycle {
         for (Hub hub : hubs) {
             hub.reopen(); // started again after a stop (a restarted or resumed context)
         }
-        if (maxBlockingTime != null) {
+        if (maxBlockingTime != null && !running) {
             for (Hub hub : hubs) {
-                if (HubMonitor.of(hub) == null) {
-                    HubMonitor.start(hub, maxBlockingTime);
-                }
+                HubMonitor.start(hub, maxBlockingTime); // replaces one still running from before a restart
             }
         }
         if (!running && logger.isInfoEnabled()) {
@@ -195,6 +193,9 @@ public class GreenletHubs implements SmartLifecycle {
      * never reaches.
      */
     public static final Duration KILL_GRACE = Duration.ofSeconds(2);
+
+    /** What stopping waits past a hub's own bound ({@link #KILL_GRACE} after the deadline) before it calls the hub stuck. */
+    static final Duration STUCK_MARGIN = Duration.ofSeconds(1);
 
     /**
      * Stops every hub gracefully, all at once: no new greenlets, then up to the shutdown timeout
@@ -220,7 +221,9 @@ public class GreenletHubs implements SmartLifecycle {
             });
             stopping.put(hub, done);
         }
-        long graceDeadline = System.nanoTime() + deadline.remaining().plus(KILL_GRACE).toNanos();
+        // A hub's shutdownQuietly returns by the deadline, plus the time to kill, plus KILL_GRACE: wait
+        // a little more than that before calling a hub stuck, so a slow kill is still reported as killed.
+        long graceDeadline = System.nanoTime() + deadline.remaining().plus(KILL_GRACE).plus(STUCK_MARGIN).toNanos();
         for (java.util.Map.Entry<Hub, java.util.concurrent.CompletableFuture<List<Greenlet<?>>>> e : stopping.entrySet()) {
             Hub hub = e.getKey();
             List<Greenlet<?>> killed;

@@ -159,9 +159,11 @@ public class GreenletProperties {
 
         /**
          * How long to wait, when the application context closes, for running greenlets to finish
-         * before killing them.
+         * before killing them. Killed greenlets then get 2 s more to end before they are named as
+         * abandoned, so keep it at least 3 s below spring.lifecycle.timeout-per-shutdown-phase
+         * (30 s by default): the default, 25 s, does.
          */
-        private Duration timeout = Duration.ofSeconds(30);
+        private Duration timeout = Duration.ofSeconds(25);
 
         public Duration getTimeout() {
             return this.timeout;

@@ -28,8 +28,7 @@ class GreenletPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindExce
     static final Map<String, String> ALLOWED = Map.ofEntries(
             Map.entry(GreenletProperties.ENABLED, BOOLEAN),
             Map.entry(GreenletProperties.HUB_NAME, "a name that is not blank"),
-            Map.entry(GreenletProperties.HUB_COUNT, "a whole number, 1 or more (unset: one hub per available processor with"
-                    + " request greenlets, else 1)"),
+            Map.entry(GreenletProperties.HUB_COUNT, "a whole number, 1 or more"),
             Map.entry(GreenletProperties.SHUTDOWN_TIMEOUT, DURATION_ZERO_OR_MORE),
             Map.entry(GreenletProperties.MONITOR_ENABLED, BOOLEAN),
             Map.entry(GreenletProperties.MONITOR_MAX_BLOCKING_TIME, "a positive duration, such as 100ms or 1s"
