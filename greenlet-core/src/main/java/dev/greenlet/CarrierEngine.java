@@ -307,6 +307,32 @@ final class CarrierEngine extends HubEngine {
         return t;
     }
 
+    /** Takes the local task that a test hub's seeded order picks (the head, for FIFO). */
+    private Task pollPicked(VirtualClock v) {
+        if (v.readyOrder == null || localHead == null || localHead.next == null) {
+            return pollLocal();
+        }
+        int n = 0;
+        for (Task t = localHead; t != null; t = t.next) {
+            n++;
+        }
+        int i = v.pick(n);
+        if (i == 0) {
+            return pollLocal();
+        }
+        Task prev = localHead;
+        for (; i > 1; i--) {
+            prev = prev.next;
+        }
+        Task t = prev.next;
+        prev.next = t.next;
+        if (localTail == t) {
+            localTail = prev;
+        }
+        t.next = null;
+        return t;
+    }
+
     /** Moves what other threads submitted to the local FIFO's tail, in the order they submitted it. */
     private void drainInbox() {
         Task t;
@@ -334,7 +360,7 @@ final class CarrierEngine extends HubEngine {
             return handedOff;
         }
         drainInbox();
-        Task t = pollLocal();
+        Task t = virtual == null ? pollLocal() : pollPicked(virtual);
         if (t == null && handedOff != null) {
             runNext = null;
             ranNext = true;
@@ -468,6 +494,9 @@ final class CarrierEngine extends HubEngine {
                     continue;
                 }
                 if (!empty) {
+                    if (virtual != null) {
+                        virtual.hubIdle(); // a test hub's clock may jump now (it only wakes its own thread)
+                    }
                     while (state.get() == PARKED) {
                         LockSupport.park(this);
                     }
@@ -767,6 +796,16 @@ final class CarrierEngine extends HubEngine {
     @Override
     Greenlet<?> running() {
         return (Greenlet<?>) RUNNING_G.getAcquire(this);
+    }
+
+    @Override
+    boolean isIdle() {
+        return state.get() != RUNNING;
+    }
+
+    @Override
+    void fireBatch(Runnable batch) {
+        runOnCarrier(batch); // on the carrier every wake-up is queued locally before the next turn starts
     }
 
     @Override
