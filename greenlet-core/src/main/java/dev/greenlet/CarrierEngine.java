@@ -472,6 +472,11 @@ final class CarrierEngine extends HubEngine {
         boolean normalExit = false;
         try {
             while (true) {
+                VirtualClock v = virtual;
+                if (v != null && v.firing) {
+                    Thread.onSpinWait(); // a test hub's clock queues a batch of timers: none runs before all are queued
+                    continue;
+                }
                 Task t = next();
                 if (t != null) {
                     runTask(t);
@@ -493,10 +498,10 @@ final class CarrierEngine extends HubEngine {
                     state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
                     continue;
                 }
+                if (virtual != null) {
+                    virtual.hubIdle(); // a test hub's clock may jump now (it only wakes its own thread)
+                }
                 if (!empty) {
-                    if (virtual != null) {
-                        virtual.hubIdle(); // a test hub's clock may jump now (it only wakes its own thread)
-                    }
                     while (state.get() == PARKED) {
                         LockSupport.park(this);
                     }
@@ -805,7 +810,10 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void fireBatch(Runnable batch) {
-        runOnCarrier(batch); // on the carrier every wake-up is queued locally before the next turn starts
+        // On the caller's thread, as the timer thread fires timers: never on the carrier, which
+        // must not wait for a monitor a greenlet may hold (a Timeout's). The carrier runs no
+        // turn while the clock's 'firing' is set (see loop), so the whole batch is queued first.
+        batch.run();
     }
 
     @Override

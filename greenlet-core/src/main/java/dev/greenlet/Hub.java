@@ -121,7 +121,7 @@ public class Hub implements AutoCloseable {
     private final String name;
     private final Engine kind;          // which engine: fixed at construction
     final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
-    final TimerQueue clock;             // its clock and timers: TimerQueue.INSTANCE, or a VirtualClock (docs/ARCHITECTURE.md, "Time")
+    final TimerQueue clock;             // its clock and timers: TimerQueue.INSTANCE, or a VirtualClock (docs/ARCHITECTURE.md, section 9)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private volatile int liveCount;        // written under this; read without it (the carrier must never wait for this monitor)

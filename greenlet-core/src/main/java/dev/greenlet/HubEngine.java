@@ -26,7 +26,7 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
     private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
     VirtualClock virtual;               // null but on virtual time: written once by the Hub constructor, before the
                                         //   hub is published; engines read it only where a turn ends idle or a ready
-                                        //   greenlet is picked (docs/ARCHITECTURE.md, "Time")
+                                        //   greenlet is picked (docs/ARCHITECTURE.md, section 9)
 
     HubEngine(String hubName, IntSupplier liveCount) {
         this.hubName = hubName;

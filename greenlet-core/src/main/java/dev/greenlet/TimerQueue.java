@@ -38,7 +38,7 @@ class TimerQueue implements Runnable {
     /**
      * This queue's clock: {@link System#nanoTime} here; a virtual-time hub's queue
      * ({@link VirtualClock}) overrides it. Every deadline of a hub is a value of its queue's
-     * clock (docs/ARCHITECTURE.md, section "Time").
+     * clock (docs/ARCHITECTURE.md, section 9).
      */
     long now() {
         return System.nanoTime();

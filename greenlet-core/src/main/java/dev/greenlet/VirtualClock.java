@@ -13,7 +13,7 @@ import java.util.function.IntUnaryOperator;
  * without the thread, whose {@link #now()} moves only when this class moves it, and the seeded
  * order among ready greenlets the hub's engine asks for.
  *
- * <p>How it works (docs/ARCHITECTURE.md, section "Time"). Timers go into the inherited heap
+ * <p>How it works (docs/ARCHITECTURE.md, section 9). Timers go into the inherited heap
  * and nothing fires them in real time. The engine calls {@link #hubIdle()} when no greenlet of
  * the hub is running or ready; that only wakes this clock's own daemon thread, which then
  * <em>examines</em> the hub: if it is still idle and every live greenlet waits on the hub (a
@@ -47,7 +47,9 @@ final class VirtualClock extends TimerQueue {
     volatile boolean autojump = true;
     volatile int jumpRequests;                      // callers that want jumps even with autojump off (TestHub.run, advanceBy)
     private volatile boolean signalled;
-    private Thread thread;                          // guarded by this: the clock thread, while it runs
+    private final java.util.concurrent.atomic.AtomicBoolean threadRuns = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread thread;                 // the clock thread, while threadRuns (set by whoever starts it)
+    volatile boolean firing;                        // a batch is being fired: the carrier engine waits for its end
     private long examinations;                      // guarded by this
     private boolean lastQuiet;                      // guarded by this: the last examination found no greenlet running or ready
     private volatile String realTimeWait;           // the first timed JDK wait found, described; or null
@@ -126,20 +128,23 @@ final class VirtualClock extends TimerQueue {
         }
     }
 
+    /**
+     * Wakes the clock thread, starting one if none runs. Lock-free: a carrier calls it, and a
+     * carrier must never wait for a monitor that one of its greenlets may hold (docs/ARCHITECTURE.md, section 9).
+     */
     void signal() {
         signalled = true;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-            if (t == null) {
-                t = Thread.ofPlatform().daemon().name("greenlet-virtual-clock-" + (hub == null ? "?" : hub.name()))
-                        .unstarted(this::loop);
-                thread = t;
-                t.start();
-                return;
-            }
+        if (threadRuns.compareAndSet(false, true)) {
+            Thread t = Thread.ofPlatform().daemon().name("greenlet-virtual-clock-" + (hub == null ? "?" : hub.name()))
+                    .unstarted(this::loop);
+            thread = t;
+            t.start();
+            return;
         }
-        LockSupport.unpark(t);
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** The clock thread: examines the hub each time it is signalled; ends after a second without signals. */
@@ -148,12 +153,11 @@ final class VirtualClock extends TimerQueue {
             if (!signalled) {
                 LockSupport.parkNanos(this, TimeUnit.SECONDS.toNanos(1));
                 if (!signalled) {
-                    synchronized (this) {
-                        if (!signalled) {
-                            thread = null; // the next signal starts a new one
-                            return;
-                        }
+                    threadRuns.set(false); // the next signal starts a new one...
+                    if (!signalled || !threadRuns.compareAndSet(false, true)) {
+                        return;
                     }
+                    thread = Thread.currentThread(); // ...unless one came meanwhile: go on as the clock thread
                 }
             }
             signalled = false;
@@ -250,7 +254,12 @@ final class VirtualClock extends TimerQueue {
             } finally {
                 lock.unlock();
             }
-            engine.fireBatch(() -> fireAll(due));
+            firing = true;
+            try {
+                engine.fireBatch(() -> fireAll(due));
+            } finally {
+                firing = false;
+            }
             return true;
         }
     }
