@@ -25,8 +25,8 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
     final String hubName;               // for thread names and messages
     private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
     VirtualClock virtual;               // null but on virtual time: written once by the Hub constructor, before the
-                                        //   hub is published; engines read it only where a turn ends idle or a ready
-                                        //   greenlet is picked (docs/ARCHITECTURE.md, section 9)
+                                        //   hub is published; engines read it only where a turn ends idle, where a
+                                        //   ready greenlet is picked, and (carrier) once per loop (docs/ARCHITECTURE.md, section 9)
 
     HubEngine(String hubName, IntSupplier liveCount) {
         this.hubName = hubName;
