@@ -176,8 +176,8 @@ final class VirtualClock extends TimerQueue {
             lastQuiet = q != Quiet.BUSY;
             notifyAll();
         }
-        if (q == Quiet.ON_HUB && (autojump || jumpRequests > 0)) {
-            jumpToNext(Long.MAX_VALUE);
+        if (q == Quiet.ON_HUB && (autojump || jumpRequests > 0) && jumpToNext(Long.MAX_VALUE)) {
+            signal(); // look again: a batch that made no greenlet ready (a plain thread's timed wait) ends no turn
         }
     }
 
