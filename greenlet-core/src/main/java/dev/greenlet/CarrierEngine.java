@@ -96,6 +96,9 @@ final class CarrierEngine extends HubEngine {
         abstract void perform();
     }
 
+    /** What a greenlet's {@code continuation} becomes once its thread ends: never a task the JDK submits. */
+    private static final Runnable ENDED = () -> { };
+
     /**
      * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
      * queue: this engine's {@link Strand} for it, created with the greenlet. The JDK calls {@link #execute} with the thread's continuation each time the thread
@@ -104,7 +107,8 @@ final class CarrierEngine extends HubEngine {
     private final class GreenletExecutor extends Task implements Strand, Executor, Runnable {
         final Greenlet<?> greenlet;
         volatile Thread thread;         // written by the carrier at the first turn (startThread), cleared by exit
-        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
+        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start);
+                                        //   ENDED from exit on (written on the greenlet's thread, in its turn)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
 
@@ -516,8 +520,9 @@ final class CarrierEngine extends HubEngine {
         GreenletExecutor exec = t instanceof GreenletExecutor e ? e : null;
         Greenlet<?> g = exec == null ? null : exec.greenlet;
         if (exec != null) {
-            if (exec.continuation == null && !exec.startThread()) {
-                return;
+            Runnable c = exec.continuation;
+            if (c == ENDED || c == null && !exec.startThread()) {
+                return; // its thread ended, or it was killed before its first turn
             }
             if (timeReadyWaits && exec.readySince != 0) {
                 readyWaitNanos = readyWaitNanos + (System.nanoTime() - exec.readySince);
@@ -685,8 +690,14 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void exit(Greenlet<?> me) {
-        // Its virtual thread ends; the carrier moves on by itself.
-        ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
+        // Its virtual thread ends; the carrier moves on by itself. The handle must not keep the
+        // thread (HubEngine.exit): neither directly nor through the JDK's task for it, which is
+        // bound to the thread (and so to its continuation and stack). The JDK submits nothing
+        // more for an ending thread. ENDED, not null: a virtual thread this greenlet started, which
+        // inherited this scheduler and may outlive it, must still be told from its own thread.
+        GreenletExecutor exec = (GreenletExecutor) me.strand;
+        exec.thread = null;
+        exec.continuation = ENDED;
     }
 
     @Override
