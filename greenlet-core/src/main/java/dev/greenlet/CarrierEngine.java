@@ -75,9 +75,11 @@ final class CarrierEngine extends HubEngine {
 
     private static final java.lang.invoke.VarHandle RUNNING_G;
     private static final java.lang.invoke.VarHandle TURNS;
+    private static final java.lang.invoke.VarHandle THREAD; // GreenletExecutor.thread
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            THREAD = l.findVarHandle(GreenletExecutor.class, "thread", Thread.class);
             RUNNING_G = l.findVarHandle(CarrierEngine.class, "running", Greenlet.class);
             TURNS = l.findVarHandle(CarrierEngine.class, "turns", long.class);
         } catch (ReflectiveOperationException e) {
@@ -150,7 +152,7 @@ final class CarrierEngine extends HubEngine {
             if (greenlet.isFinished()) {
                 return false;
             }
-            Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
+            Thread t = Carriers.newThread(this, this); // inherits no thread-locals (Greenlet.body sets its loader)
             thread = t;
             starting = true;
             try {
@@ -566,24 +568,33 @@ final class CarrierEngine extends HubEngine {
     @Override
     void makeReady(Greenlet<?> g) {
         // The library's wake-ups and spawns keep gevent's order: to the FIFO's tail, never runNext.
-        boolean onCarrier = onCarrier();
-        if (onCarrier) {
-            libraryWake = true;
+        GreenletExecutor exec = (GreenletExecutor) g.strand;
+        Thread t = exec.thread;
+        if (t == null) {
+            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the
+            // carrier creates its thread when the turn comes (GreenletExecutor.startThread).
+            if (onCarrier()) {
+                // A spawn in a greenlet of this hub: no JDK handoff (runNext), no inbox, no wake-up;
+                // only what other threads made ready meanwhile goes first, as in submit().
+                if (timeReadyWaits) {
+                    exec.readySince = System.nanoTime();
+                }
+                drainInbox();
+                appendLocal(exec);
+            } else {
+                submit(exec);
+            }
+            return;
         }
+        if (!onCarrier()) {
+            LockSupport.unpark(t); // the JDK submits it from here: to the inbox
+            return;
+        }
+        libraryWake = true;
         try {
-            GreenletExecutor exec = (GreenletExecutor) g.strand;
-            Thread t = exec.thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-                return;
-            }
-            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
-            // its thread when the turn comes (GreenletExecutor.startThread).
-            submit(exec);
+            LockSupport.unpark(t);
         } finally {
-            if (onCarrier) {
-                libraryWake = false;
-            }
+            libraryWake = false;
         }
     }
 
@@ -696,7 +707,7 @@ final class CarrierEngine extends HubEngine {
         // more for an ending thread. ENDED, not null: a virtual thread this greenlet started, which
         // inherited this scheduler and may outlive it, must still be told from its own thread.
         GreenletExecutor exec = (GreenletExecutor) me.strand;
-        exec.thread = null;
+        THREAD.setRelease(exec, (Thread) null); // a release, not a volatile, write: nothing here needs the fence
         exec.continuation = ENDED;
     }
 
