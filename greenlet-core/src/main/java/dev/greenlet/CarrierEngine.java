@@ -75,9 +75,11 @@ final class CarrierEngine extends HubEngine {
 
     private static final java.lang.invoke.VarHandle RUNNING_G;
     private static final java.lang.invoke.VarHandle TURNS;
+    private static final java.lang.invoke.VarHandle THREAD; // GreenletExecutor.thread
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            THREAD = l.findVarHandle(GreenletExecutor.class, "thread", Thread.class);
             RUNNING_G = l.findVarHandle(CarrierEngine.class, "running", Greenlet.class);
             TURNS = l.findVarHandle(CarrierEngine.class, "turns", long.class);
         } catch (ReflectiveOperationException e) {
@@ -96,6 +98,9 @@ final class CarrierEngine extends HubEngine {
         abstract void perform();
     }
 
+    /** What a greenlet's {@code continuation} becomes once its thread ends: never a task the JDK submits. */
+    private static final Runnable ENDED = () -> { };
+
     /**
      * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
      * queue: this engine's {@link Strand} for it, created with the greenlet. The JDK calls {@link #execute} with the thread's continuation each time the thread
@@ -104,7 +109,8 @@ final class CarrierEngine extends HubEngine {
     private final class GreenletExecutor extends Task implements Strand, Executor, Runnable {
         final Greenlet<?> greenlet;
         volatile Thread thread;         // written by the carrier at the first turn (startThread), cleared by exit
-        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
+        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start);
+                                        //   ENDED from exit on (written on the greenlet's thread, in its turn)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
 
@@ -146,7 +152,7 @@ final class CarrierEngine extends HubEngine {
             if (greenlet.isFinished()) {
                 return false;
             }
-            Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
+            Thread t = Carriers.newThread(this, this); // inherits no thread-locals (Greenlet.body sets its loader)
             thread = t;
             starting = true;
             try {
@@ -550,8 +556,9 @@ final class CarrierEngine extends HubEngine {
         GreenletExecutor exec = t instanceof GreenletExecutor e ? e : null;
         Greenlet<?> g = exec == null ? null : exec.greenlet;
         if (exec != null) {
-            if (exec.continuation == null && !exec.startThread()) {
-                return;
+            Runnable c = exec.continuation;
+            if (c == ENDED || c == null && !exec.startThread()) {
+                return; // its thread ended, or it was killed before its first turn
             }
             if (timeReadyWaits && exec.readySince != 0) {
                 readyWaitNanos = readyWaitNanos + (System.nanoTime() - exec.readySince);
@@ -595,24 +602,33 @@ final class CarrierEngine extends HubEngine {
     @Override
     void makeReady(Greenlet<?> g) {
         // The library's wake-ups and spawns keep gevent's order: to the FIFO's tail, never runNext.
-        boolean onCarrier = onCarrier();
-        if (onCarrier) {
-            libraryWake = true;
+        GreenletExecutor exec = (GreenletExecutor) g.strand;
+        Thread t = exec.thread;
+        if (t == null) {
+            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the
+            // carrier creates its thread when the turn comes (GreenletExecutor.startThread).
+            if (onCarrier()) {
+                // A spawn in a greenlet of this hub: no JDK handoff (runNext), no inbox, no wake-up;
+                // only what other threads made ready meanwhile goes first, as in submit().
+                if (timeReadyWaits) {
+                    exec.readySince = System.nanoTime();
+                }
+                drainInbox();
+                appendLocal(exec);
+            } else {
+                submit(exec);
+            }
+            return;
         }
+        if (!onCarrier()) {
+            LockSupport.unpark(t); // the JDK submits it from here: to the inbox
+            return;
+        }
+        libraryWake = true;
         try {
-            GreenletExecutor exec = (GreenletExecutor) g.strand;
-            Thread t = exec.thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-                return;
-            }
-            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
-            // its thread when the turn comes (GreenletExecutor.startThread).
-            submit(exec);
+            LockSupport.unpark(t);
         } finally {
-            if (onCarrier) {
-                libraryWake = false;
-            }
+            libraryWake = false;
         }
     }
 
@@ -719,8 +735,14 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void exit(Greenlet<?> me) {
-        // Its virtual thread ends; the carrier moves on by itself.
-        ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
+        // Its virtual thread ends; the carrier moves on by itself. The handle must not keep the
+        // thread (HubEngine.exit): neither directly nor through the JDK's task for it, which is
+        // bound to the thread (and so to its continuation and stack). The JDK submits nothing
+        // more for an ending thread. ENDED, not null: a virtual thread this greenlet started, which
+        // inherited this scheduler and may outlive it, must still be told from its own thread.
+        GreenletExecutor exec = (GreenletExecutor) me.strand;
+        THREAD.setRelease(exec, (Thread) null); // a release, not a volatile, write: nothing here needs the fence
+        exec.continuation = ENDED;
     }
 
     @Override
