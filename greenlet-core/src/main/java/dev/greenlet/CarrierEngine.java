@@ -214,6 +214,8 @@ final class CarrierEngine extends HubEngine {
                                              //   turn runs, or null; others read it with acquire
     private long turns;                      // written by the carrier only, with release (TURNS); others read with acquire
     private volatile boolean timeReadyWaits;
+    private TurnListener.End turnEnd;        // carrier thread only (written by the mounted greenlet) while turns are
+    private Object turnEndBlocker;           //   observed: how the running turn ended; null: a JDK park
     private volatile long readyWaitNanos;    // written by the carrier only
     private volatile long readyWaitCount;    // written by the carrier only
     private volatile boolean closed;
@@ -249,6 +251,9 @@ final class CarrierEngine extends HubEngine {
 
     /** Queues {@code t} for the carrier. Never throws, never blocks. */
     private void submit(Task t) {
+        if (TURN_HOOKS && observer != null && t instanceof GreenletExecutor exec) {
+            observeReady(exec.greenlet);
+        }
         if (timeReadyWaits && t instanceof GreenletExecutor exec) {
             exec.readySince = System.nanoTime();
         }
@@ -529,6 +534,9 @@ final class CarrierEngine extends HubEngine {
             // fence on every turn of the hot path.
             RUNNING_G.setRelease(this, g);
             TURNS.setRelease(this, turns + 1);
+            if (TURN_HOOKS) {
+                observeStart(g);
+            }
         }
         try {
             t.perform();
@@ -537,6 +545,11 @@ final class CarrierEngine extends HubEngine {
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
             if (exec != null) {
+                if (TURN_HOOKS && observer != null) {
+                    observeEnd(g, turnEnd == null ? TurnListener.End.PARKED : turnEnd, turnEndBlocker);
+                    turnEnd = null;
+                    turnEndBlocker = null;
+                }
                 RUNNING_G.setRelease(this, (Greenlet<?>) null);
                 mounted = null;
                 if (g.hasPendingThrow()) {
@@ -591,6 +604,9 @@ final class CarrierEngine extends HubEngine {
     void suspend(Greenlet<?> me, Waiter w) {
         boolean interrupted = false;
         while (w.isWaiting()) {
+            if (TURN_HOOKS) {
+                noteTurnEnd(w.blocker instanceof OffloadedCall ? TurnListener.End.OFFLOAD : TurnListener.End.WAIT, w.blocker);
+            }
             LockSupport.park(w.blocker);
             // An interrupt ends every park at once; keep it for after the wait rather than spin.
             interrupted |= Thread.interrupted();
@@ -602,6 +618,9 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void passTurn(Greenlet<?> me) {
+        if (TURN_HOOKS) {
+            noteTurnEnd(TurnListener.End.YIELD, null);
+        }
         Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
     }
 
@@ -687,6 +706,21 @@ final class CarrierEngine extends HubEngine {
     void exit(Greenlet<?> me) {
         // Its virtual thread ends; the carrier moves on by itself.
         ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
+        if (TURN_HOOKS) {
+            noteTurnEnd(TurnListener.End.EXIT, null);
+        }
+    }
+
+    /**
+     * The mounted greenlet says why its turn is about to end (the carrier reports the end when
+     * the virtual thread unmounts: {@link #runTask}). A turn that ends without this parked in a
+     * JDK wait.
+     */
+    private void noteTurnEnd(TurnListener.End how, Object blocker) {
+        if (observer != null) {
+            turnEnd = how;
+            turnEndBlocker = blocker;
+        }
     }
 
     @Override
