@@ -308,6 +308,7 @@ final class PermitEngine extends HubEngine {
         checkHolds(me);
         if (TURN_HOOKS) {
             observeEnd(me, TurnListener.End.YIELD, null);
+            observeReady(me); // it queues again (as the carrier engine's yield resubmits it)
         }
         Slot mine = slot(me);
         Slot next;
