@@ -66,6 +66,9 @@ class TurnListenerTest extends HubTestSupport {
             setter.join();
             Parked.awaitParked(victim);
             victim.kill();
+            // A joiner wakes when the body ends, a moment before the engine ends its last turn.
+            Parked.until("the exits observed", () -> rec.calls.containsAll(List.of("end victim EXIT", "end waiter EXIT",
+                    "end setter EXIT")));
             assertThat(rec.problems).as("turns that overlapped").isEmpty();
             assertThat(rec.calls).contains("spawn waiter", "spawn setter", "end waiter WAIT", "end setter YIELD",
                     "end setter EXIT", "end waiter EXIT", "kill victim", "end victim EXIT");
