@@ -45,6 +45,7 @@ public final class HubHolders implements AutoCloseable {
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Entry> byName = new ConcurrentHashMap<>();
     private final List<AutoCloseable> handles = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<String> onNewName = name -> { };
 
     /**
      * @param maxNames the most distinct names kept (besides {@value #OTHER} and {@value #UNNAMED})
@@ -65,6 +66,17 @@ public final class HubHolders implements AutoCloseable {
     /** Starts counting the turns of {@code hub}. Returns this. */
     public HubHolders attach(Hub hub) {
         handles.add(hub.observeTurns(new Timer()));
+        return this;
+    }
+
+    /**
+     * Calls {@code callback} with each name the first time it is counted (at most
+     * {@code maxNames} + 2 times), and now with each name counted so far; for a metrics binder
+     * that registers a meter per name. It runs on the hub's turn: it must be quick and not block.
+     */
+    public HubHolders onNewName(java.util.function.Consumer<String> callback) {
+        this.onNewName = Objects.requireNonNull(callback, "callback");
+        byName.keySet().forEach(callback);
         return this;
     }
 
@@ -117,7 +129,17 @@ public final class HubHolders implements AutoCloseable {
             if (byName.size() >= maxNames && !name.equals(UNNAMED)) {
                 name = OTHER;
             }
-            e = byName.computeIfAbsent(name, n -> new Entry());
+            Entry created = new Entry();
+            e = byName.putIfAbsent(name, created);
+            if (e == null) {
+                e = created;
+                try {
+                    onNewName.accept(name);
+                } catch (RuntimeException ex) {
+                    System.getLogger(HubHolders.class.getName()).log(System.Logger.Level.ERROR,
+                            "the new-name callback of HubHolders failed for '" + name + "'", ex);
+                }
+            }
         }
         e.add(endNanos, endNanos - startNanos);
     }
