@@ -71,7 +71,13 @@ public class GreenletMetrics implements MeterBinder {
         if (o == null) {
             return;
         }
-        o.onNewHolderName(name -> {
+        // A new name is seen on a hub's turn, which must never wait for the registry's lock (a greenlet
+        // of that hub may hold it): register its meters off the hub (docs/ARCHITECTURE.md, "The turn observer").
+        o.onNewHolderName(name -> java.util.concurrent.ForkJoinPool.commonPool().execute(() -> registerHolder(registry, o, name)));
+    }
+
+    private static void registerHolder(MeterRegistry registry, GreenletObservers o, String name) {
+        {
             Tags tags = Tags.of("name", name);
             Gauge.builder("greenlet.hold.time", o, x -> holder(x, name).held().toNanos() / 1e6).tags(tags)
                     .baseUnit("milliseconds").description("Time greenlets of this name held their hub over the last minute")
@@ -81,7 +87,7 @@ public class GreenletMetrics implements MeterBinder {
             Gauge.builder("greenlet.hold.longest", o, x -> holder(x, name).longestTurn().toNanos() / 1e6).tags(tags)
                     .baseUnit("milliseconds").description("The longest turn of a greenlet of this name over the last minute")
                     .register(registry);
-        });
+        }
     }
 
     private static HubHolders.Holder holder(GreenletObservers o, String name) {
