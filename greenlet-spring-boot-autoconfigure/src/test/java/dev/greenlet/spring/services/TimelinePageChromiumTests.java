@@ -51,7 +51,7 @@ class TimelinePageChromiumTests {
             String screenshot = System.getProperty("greenlet.timeline.screenshot");
             if (screenshot != null) {
                 Path png = Path.of(screenshot).toAbsolutePath();
-                chromium(List.of("--window-size=1400,520", "--hide-scrollbars", "--screenshot=" + png,
+                chromium(List.of("--window-size=1400,300", "--hide-scrollbars", "--screenshot=" + png,
                         url.replace("seconds=30", "seconds=5")));
                 assertThat(Files.size(png)).as("the screenshot %s", png).isPositive();
             }
