@@ -75,9 +75,11 @@ final class CarrierEngine extends HubEngine {
 
     private static final java.lang.invoke.VarHandle RUNNING_G;
     private static final java.lang.invoke.VarHandle TURNS;
+    private static final java.lang.invoke.VarHandle THREAD; // GreenletExecutor.thread
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            THREAD = l.findVarHandle(GreenletExecutor.class, "thread", Thread.class);
             RUNNING_G = l.findVarHandle(CarrierEngine.class, "running", Greenlet.class);
             TURNS = l.findVarHandle(CarrierEngine.class, "turns", long.class);
         } catch (ReflectiveOperationException e) {
@@ -96,6 +98,9 @@ final class CarrierEngine extends HubEngine {
         abstract void perform();
     }
 
+    /** What a greenlet's {@code continuation} becomes once its thread ends: never a task the JDK submits. */
+    private static final Runnable ENDED = () -> { };
+
     /**
      * The scheduler of one greenlet's virtual thread, and that greenlet's entry in the run
      * queue: this engine's {@link Strand} for it, created with the greenlet. The JDK calls {@link #execute} with the thread's continuation each time the thread
@@ -104,7 +109,8 @@ final class CarrierEngine extends HubEngine {
     private final class GreenletExecutor extends Task implements Strand, Executor, Runnable {
         final Greenlet<?> greenlet;
         volatile Thread thread;         // written by the carrier at the first turn (startThread), cleared by exit
-        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start)
+        private Runnable continuation;  // the greenlet thread's own task: the first one submitted (by its start);
+                                        //   ENDED from exit on (written on the greenlet's thread, in its turn)
         private boolean starting;       // carrier thread only: the carrier is starting the thread to run it at once
         long readySince;                // written by the submitter before it queues this, read by the carrier
 
@@ -146,7 +152,7 @@ final class CarrierEngine extends HubEngine {
             if (greenlet.isFinished()) {
                 return false;
             }
-            Thread t = Carriers.builder(this).inheritInheritableThreadLocals(false).unstarted(this);
+            Thread t = Carriers.newThread(this, this); // inherits no thread-locals (Greenlet.body sets its loader)
             thread = t;
             starting = true;
             try {
@@ -312,6 +318,32 @@ final class CarrierEngine extends HubEngine {
         return t;
     }
 
+    /** Takes the local task that a test hub's seeded order picks (the head, for FIFO). */
+    private Task pollPicked(VirtualClock v) {
+        if (v.readyOrder == null || localHead == null || localHead.next == null) {
+            return pollLocal();
+        }
+        int n = 0;
+        for (Task t = localHead; t != null; t = t.next) {
+            n++;
+        }
+        int i = v.pick(n);
+        if (i == 0) {
+            return pollLocal();
+        }
+        Task prev = localHead;
+        for (; i > 1; i--) {
+            prev = prev.next;
+        }
+        Task t = prev.next;
+        prev.next = t.next;
+        if (localTail == t) {
+            localTail = prev;
+        }
+        t.next = null;
+        return t;
+    }
+
     /** Moves what other threads submitted to the local FIFO's tail, in the order they submitted it. */
     private void drainInbox() {
         Task t;
@@ -339,7 +371,7 @@ final class CarrierEngine extends HubEngine {
             return handedOff;
         }
         drainInbox();
-        Task t = pollLocal();
+        Task t = virtual == null ? pollLocal() : pollPicked(virtual);
         if (t == null && handedOff != null) {
             runNext = null;
             ranNext = true;
@@ -451,6 +483,11 @@ final class CarrierEngine extends HubEngine {
         boolean normalExit = false;
         try {
             while (true) {
+                VirtualClock v = virtual;
+                if (v != null && v.firing) {
+                    Thread.onSpinWait(); // a test hub's clock queues a batch of timers: none runs before all are queued
+                    continue;
+                }
                 Task t = next();
                 if (t != null) {
                     runTask(t);
@@ -471,6 +508,9 @@ final class CarrierEngine extends HubEngine {
                 if (submitted()) {
                     state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
                     continue;
+                }
+                if (virtual != null) {
+                    virtual.hubIdle(); // a test hub's clock may jump now (it only wakes its own thread)
                 }
                 if (!empty) {
                     while (state.get() == PARKED) {
@@ -521,8 +561,9 @@ final class CarrierEngine extends HubEngine {
         GreenletExecutor exec = t instanceof GreenletExecutor e ? e : null;
         Greenlet<?> g = exec == null ? null : exec.greenlet;
         if (exec != null) {
-            if (exec.continuation == null && !exec.startThread()) {
-                return;
+            Runnable c = exec.continuation;
+            if (c == ENDED || c == null && !exec.startThread()) {
+                return; // its thread ended, or it was killed before its first turn
             }
             if (timeReadyWaits && exec.readySince != 0) {
                 readyWaitNanos = readyWaitNanos + (System.nanoTime() - exec.readySince);
@@ -574,24 +615,36 @@ final class CarrierEngine extends HubEngine {
     @Override
     void makeReady(Greenlet<?> g) {
         // The library's wake-ups and spawns keep gevent's order: to the FIFO's tail, never runNext.
-        boolean onCarrier = onCarrier();
-        if (onCarrier) {
-            libraryWake = true;
+        GreenletExecutor exec = (GreenletExecutor) g.strand;
+        Thread t = exec.thread;
+        if (t == null) {
+            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the
+            // carrier creates its thread when the turn comes (GreenletExecutor.startThread).
+            if (onCarrier()) {
+                // A spawn in a greenlet of this hub: no JDK handoff (runNext), no inbox, no wake-up;
+                // only what other threads made ready meanwhile goes first, as in submit().
+                if (timeReadyWaits) {
+                    exec.readySince = System.nanoTime();
+                }
+                if (TURN_HOOKS) {
+                    observeReady(g); // (submit() does this for the other paths)
+                }
+                drainInbox();
+                appendLocal(exec);
+            } else {
+                submit(exec);
+            }
+            return;
         }
+        if (!onCarrier()) {
+            LockSupport.unpark(t); // the JDK submits it from here: to the inbox
+            return;
+        }
+        libraryWake = true;
         try {
-            GreenletExecutor exec = (GreenletExecutor) g.strand;
-            Thread t = exec.thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-                return;
-            }
-            // Its first turn (makeReady is called once for it): queue its GreenletExecutor; the carrier creates
-            // its thread when the turn comes (GreenletExecutor.startThread).
-            submit(exec);
+            LockSupport.unpark(t);
         } finally {
-            if (onCarrier) {
-                libraryWake = false;
-            }
+            libraryWake = false;
         }
     }
 
@@ -704,8 +757,14 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void exit(Greenlet<?> me) {
-        // Its virtual thread ends; the carrier moves on by itself.
-        ((GreenletExecutor) me.strand).thread = null; // the handle must not keep it (HubEngine.exit)
+        // Its virtual thread ends; the carrier moves on by itself. The handle must not keep the
+        // thread (HubEngine.exit): neither directly nor through the JDK's task for it, which is
+        // bound to the thread (and so to its continuation and stack). The JDK submits nothing
+        // more for an ending thread. ENDED, not null: a virtual thread this greenlet started, which
+        // inherited this scheduler and may outlive it, must still be told from its own thread.
+        GreenletExecutor exec = (GreenletExecutor) me.strand;
+        THREAD.setRelease(exec, (Thread) null); // a release, not a volatile, write: nothing here needs the fence
+        exec.continuation = ENDED;
         if (TURN_HOOKS) {
             noteTurnEnd(TurnListener.End.EXIT, null);
         }
@@ -801,6 +860,19 @@ final class CarrierEngine extends HubEngine {
     @Override
     Greenlet<?> running() {
         return (Greenlet<?>) RUNNING_G.getAcquire(this);
+    }
+
+    @Override
+    boolean isIdle() {
+        return state.get() != RUNNING;
+    }
+
+    @Override
+    void fireBatch(Runnable batch) {
+        // On the caller's thread, as the timer thread fires timers: never on the carrier, which
+        // must not wait for a monitor a greenlet may hold (a Timeout's). The carrier runs no
+        // turn while the clock's 'firing' is set (see loop), so the whole batch is queued first.
+        batch.run();
     }
 
     @Override

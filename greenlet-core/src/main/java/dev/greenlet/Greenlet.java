@@ -227,9 +227,14 @@ public final class Greenlet<T> implements Waitable {
             synchronized (this) {
                 startTimer = timer;
             }
-            TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(nanos));
+            hub.clock.add(timer, hub.clock.after(nanos));
         }
         return this;
+    }
+
+    /** Whether it waits for its {@code startLater} timer (for virtual time's examination). */
+    synchronized boolean awaitsStartTimer() {
+        return startTimer != null && startTimer.heapIndex >= 0 && strand.thread() == null;
     }
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
@@ -312,8 +317,9 @@ public final class Greenlet<T> implements Waitable {
      * Stores the result; reports a failure to the hub's error handler; then marks the greenlet
      * dead, takes it off its hub's live list, and wakes everything waiting on it, so that no
      * joiner can see the failure before the handler has, nor the greenlet still counted live (gevent too reports in {@code _report_error}, before the greenlet is dead or
-     * any link runs). Returns whether anything was linked: the user links, which must run
-     * in the hub's turn, are then left in {@link #links} for {@link #runLinks}.
+     * any link runs). Returns whether user links were left in {@link #links} for
+     * {@link #runLinks}: they must run in the hub's turn. (None can be added after the death,
+     * only removed; joiners and raw links are handed over here.)
      */
     private boolean complete(T result, Throwable failure) {
         synchronized (this) {
@@ -330,14 +336,24 @@ public final class Greenlet<T> implements Waitable {
         if (LINKS.compareAndSet(this, null, Links.NONE_TAKEN)) {
             return false; // nothing was ever linked (the common case), and nothing can be now
         }
-        for (Object l : links.takeAll()) {
-            if (l instanceof Waiter w) {
-                w.signal();
-            } else if (l instanceof Links.RawLink r) {
-                r.runFor(this);
+        Object taken = links.takeAll();
+        if (taken instanceof List<?> all) {
+            for (Object l : all) {
+                handOver(l);
             }
+        } else if (taken != null) {
+            handOver(taken);
         }
-        return true;
+        return links.userLinksLeft();
+    }
+
+    /** At its death: wakes a joiner's waiter, or runs a raw link. */
+    private void handOver(Object link) {
+        if (link instanceof Waiter w) {
+            w.signal();
+        } else if (link instanceof Links.RawLink r) {
+            r.runFor(this);
+        }
     }
 
     /** Runs the user links in a new greenlet of this hub, in the hub's turn (even if the hub is closed). */
@@ -709,7 +725,7 @@ public final class Greenlet<T> implements Waitable {
             // It was waiting for startLater's timer. complete() took it off the live list; it
             // needs no turn, and no thread: the engines drop a greenlet killed before its first
             // turn, should the timer have fired meanwhile (and one already in the ready queue).
-            TimerQueue.INSTANCE.cancel(timer);
+            hub.clock.cancel(timer);
         }
         if (linked) {
             runLinksInHub();
@@ -828,7 +844,7 @@ public final class Greenlet<T> implements Waitable {
             throw new IllegalArgumentException(what + " must not be negative, got " + d
                     + "; use Duration.ZERO for no wait");
         }
-        return TimerQueue.toNanos(d);
+        return Deadline.toNanos(d);
     }
 
     @Override

@@ -63,6 +63,7 @@ final class Links {
 
     private Object links;    // guarded by this: null, one link, or an ArrayList of them; after takeAll(), the user links not run yet
     private boolean taken;   // guarded by this: takeAll() ran: the greenlet is dead
+    private boolean userLinksLeft; // written by takeAll(), read by its caller after it (see userLinksLeft())
 
     /** Keeps {@code link}; false (and nothing kept) if the greenlet is already dead. */
     synchronized boolean add(Object link) {
@@ -103,26 +104,42 @@ final class Links {
     }
 
     /**
-     * At the greenlet's death: every kept waiter and raw link, in the order added; the user
-     * links stay for {@link #pollUserLink}. Later adds are refused.
+     * At the greenlet's death: every kept waiter and raw link, in the order added, as null
+     * (none), the one link itself, or a list of them; the user links stay for
+     * {@link #pollUserLink}. Later adds are refused. (No list for the common single joiner: a
+     * spawn + join of many greenlets does this once per greenlet.)
      */
-    synchronized List<Object> takeAll() {
+    synchronized Object takeAll() {
         taken = true;
         Object ls = links;
         links = null;
-        if (ls == null) {
-            return List.of();
+        if (!(ls instanceof ArrayList<?> list)) {
+            if (ls instanceof UserLink) {
+                links = ls;
+                userLinksLeft = true;
+                return null;
+            }
+            return ls;
         }
-        List<Object> all = ls instanceof ArrayList<?> list ? new ArrayList<>(list) : List.of(ls);
-        List<Object> handed = new ArrayList<>(all.size());
-        for (Object l : all) {
+        List<Object> handed = new ArrayList<>(list.size());
+        for (Object l : list) {
             if (l instanceof UserLink) {
-                add(l, true);
+                add(l, true); // into a new list: links is null here, so list is not touched
+                userLinksLeft = true;
             } else {
                 handed.add(l);
             }
         }
         return handed;
+    }
+
+    /**
+     * Whether {@link #takeAll} left user links for {@link #pollUserLink}; for the thread that
+     * called {@code takeAll}, after it (no lock: after the death links are only removed, so
+     * false stays false). Spares the dying greenlet a lock when nothing but joiners was linked.
+     */
+    boolean userLinksLeft() {
+        return userLinksLeft;
     }
 
     /** After {@link #takeAll}: the first user link not yet handed over or removed, or null. */

@@ -1,6 +1,7 @@
 package dev.greenlet;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -15,37 +16,56 @@ import java.util.NoSuchElementException;
  * when the timeout passes. {@link #hasNext()} is the cooperative point: it waits, and a kill or
  * {@link Timeout} of the calling greenlet ends the wait there.
  *
- * <p>Implementation overview: a rawlink on each object appends it to a queue guarded by this
- * iterator's monitor and signals the consumer's current {@link Waiter}, if any. The consumer
- * creates a fresh waiter for each wait, so a late signal never wakes the wrong wait.
+ * <p>Implementation overview: a rawlink on each object (a {@code Watch}) appends it to a queue
+ * guarded by this iterator's monitor, marks itself fired, and signals the consumer's current
+ * {@link Waiter}, if any. The consumer creates a fresh waiter for each wait, so a late signal
+ * never wakes the wrong wait. {@link #close()} unlinks only the watches that have not fired: a
+ * rawlink runs once ({@link Waitable#rawlink}), so a fired one is no longer kept (a joinall of
+ * many greenlets saves a lock per greenlet).
  */
 public final class WaitIterator<W extends Waitable> implements Iterator<W>, AutoCloseable {
 
-    private final List<W> objects;
-    private final Runnable[] callbacks;
+    private final Watch<W>[] watches;
     private final ArrayDeque<W> readyObjects = new ArrayDeque<>(); // guarded by this
     private Waiter waiter;                                          // guarded by this: the consumer's wait
     private int remaining;                                          // how many it may still yield
     private final Deadline deadline;                                // for the whole iteration
-    private boolean closed;
+    private boolean closed;                                         // guarded by this
 
-    WaitIterator(List<W> objects, Deadline deadline, int count) {
-        this.objects = objects;
-        this.deadline = deadline;
-        this.remaining = count;
-        this.callbacks = new Runnable[objects.size()];
-        for (int i = 0; i < callbacks.length; i++) {
-            W o = objects.get(i);
-            Runnable cb = () -> onReady(o);
-            callbacks[i] = cb;
-            o.rawlink(cb);
+    /** The rawlink on one object: what it tells the iterator when the object is done. */
+    private static final class Watch<W extends Waitable> implements Runnable {
+        final WaitIterator<W> iterator;
+        final W object;
+        boolean fired; // guarded by the iterator's monitor
+
+        Watch(WaitIterator<W> iterator, W object) {
+            this.iterator = iterator;
+            this.object = object;
+        }
+
+        @Override
+        public void run() {
+            iterator.onReady(this);
         }
     }
 
-    private void onReady(W o) {
+    @SuppressWarnings("unchecked")
+    WaitIterator(List<W> objects, Deadline deadline, int count) {
+        this.deadline = deadline;
+        this.remaining = count;
+        this.watches = (Watch<W>[]) new Watch<?>[objects.size()];
+        for (int i = 0; i < watches.length; i++) {
+            Watch<W> watch = new Watch<>(this, objects.get(i));
+            watches[i] = watch;
+            watch.object.rawlink(watch);
+        }
+    }
+
+    private void onReady(Watch<W> watch) {
         Waiter w;
         synchronized (this) {
-            readyObjects.addLast(o);
+            watch.fired = true;
+            readyObjects.addLast(watch.object);
             w = waiter;
         }
         if (w != null) {
@@ -84,6 +104,12 @@ public final class WaitIterator<W extends Waitable> implements Iterator<W>, Auto
 
     @Override
     public W next() {
+        synchronized (this) {
+            if (!closed && remaining > 0 && !readyObjects.isEmpty()) {
+                remaining--; // one ready already (what hasNext() said): no second lock through it
+                return readyObjects.pollFirst();
+            }
+        }
         if (!hasNext()) {
             throw new NoSuchElementException("no more ready objects (all yielded, count reached, or timed out)");
         }
@@ -93,17 +119,28 @@ public final class WaitIterator<W extends Waitable> implements Iterator<W>, Auto
         }
     }
 
-    /** Unlinks from every object it watches. Idempotent. */
+    /** Unlinks from every object it watches whose rawlink has not run. Idempotent. */
     @Override
     public void close() {
+        List<Watch<W>> unfired = null;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            for (Watch<W> watch : watches) {
+                if (!watch.fired) {
+                    if (unfired == null) {
+                        unfired = new ArrayList<>();
+                    }
+                    unfired.add(watch);
+                }
+            }
         }
-        for (int i = 0; i < callbacks.length; i++) {
-            objects.get(i).unlink(callbacks[i]);
+        if (unfired != null) {
+            for (Watch<W> watch : unfired) {
+                watch.object.unlink(watch); // (one that fires meanwhile is no longer kept: a no-op)
+            }
         }
     }
 }

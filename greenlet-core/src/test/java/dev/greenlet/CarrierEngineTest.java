@@ -309,6 +309,38 @@ class CarrierEngineTest extends HubTestSupport {
         }
     }
 
+    /**
+     * Hazard 9 once the greenlet is dead: its thread's scheduler forgets the thread at the end
+     * (so that a kept handle does not keep it), yet still tells the thread's task from that of
+     * a virtual thread the greenlet started and that outlives it, which must go on running
+     * beside the hub, never on the carrier.
+     */
+    @Test
+    void aVirtualThreadThatOutlivesItsGreenletStillRunsBesideTheHub() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicBoolean childRan = new AtomicBoolean();
+        AtomicReference<Thread> child = new AtomicReference<>();
+        inHub(() -> {
+            spawn(() -> {
+                child.set(Thread.ofVirtual().start(() -> {
+                    try {
+                        go.await(); // parks after its greenlet is dead
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    childRan.set(true);
+                }));
+            }).join();
+            go.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!childRan.get() && System.nanoTime() < end) {
+                Thread.onSpinWait(); // holds the carrier: no cooperative point here
+            }
+            assertThat(childRan.get()).as("the child ran while the hub's carrier was held").isTrue();
+        });
+        child.get().join();
+    }
+
     /** Hazard 3: a task that throws on the carrier is logged, and the carrier goes on. */
     @Test
     void theCarrierSurvivesAThrowingTask() throws Exception {

@@ -345,4 +345,23 @@ class GreenletTest extends HubTestSupport {
             own.close();
         }
     }
+
+    /**
+     * A dead greenlet's handle does not keep its thread: results are often kept (a list of
+     * greenlets to join), and the thread would hold its continuation and stack (HubEngine.exit).
+     * On the carrier engine the thread's scheduler used to keep the JDK's task for the thread,
+     * which holds the thread, for as long as the handle lived.
+     */
+    @Test
+    void aDeadGreenletsHandleDoesNotKeepItsThread() throws Exception {
+        Greenlet<java.lang.ref.WeakReference<Thread>> g =
+                hub.run(() -> spawn(() -> new java.lang.ref.WeakReference<>(Thread.currentThread())));
+        java.lang.ref.WeakReference<Thread> thread = g.get();
+        for (int i = 0; i < 100 && thread.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(thread.get()).as("the thread of a dead greenlet whose handle is kept, after 100 collections").isNull();
+        assertThat(g.isDead()).isTrue(); // the handle stays reachable until here
+    }
 }

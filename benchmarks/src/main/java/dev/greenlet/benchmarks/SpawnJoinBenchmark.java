@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Spawn + joinall of 100,000 trivial greenlets on a hub of each engine ({@code engine} =
  * {@code PERMIT} or {@code CARRIER}), beside starting and joining 100,000 raw virtual threads
- * (the baseline, measured once). Scores are greenlets (threads) per second. Bars: 300,000
+ * (the baseline, measured once), and the same from inside a virtual thread on one carrier thread
+ * of its own ({@link OneCarrier}: the floor under the carrier engine). Scores are greenlets (threads) per second. Bars: 300,000
  * spawn+join/s on the permit engine (issue 2), 1 M spawn+join/s on the carrier engine (issue 9).
  *
  * <p>The forked JVM gets {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the carrier
@@ -68,6 +69,50 @@ public class SpawnJoinBenchmark {
             }
             return Gevent.joinall(gs).size();
         });
+    }
+
+    /** One carrier thread of the benchmark's own, with no hub: the floor (see {@link OneCarrier}). */
+    @State(Scope.Benchmark)
+    public static class OnOneCarrier {
+        OneCarrier carrier;
+
+        @Setup
+        public void setUp() {
+            carrier = new OneCarrier();
+        }
+
+        @TearDown
+        public void tearDown() throws InterruptedException {
+            carrier.close();
+        }
+    }
+
+    /**
+     * The floor for {@link #greenletSpawnJoinall} on the carrier engine: from inside a raw
+     * virtual thread on one carrier of its own, start 100,000 virtual threads on that carrier
+     * and join them, with no hub. What is left is the JDK's start, mount, end and join.
+     */
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int virtualThreadStartJoinOneCarrier(OnOneCarrier on) throws InterruptedException {
+        OneCarrier carrier = on.carrier;
+        int[] sink = new int[1];
+        carrier.runAndJoin(() -> {
+            Thread.Builder.OfVirtual builder = carrier.threads();
+            Thread[] ts = new Thread[N];
+            for (int i = 0; i < N; i++) {
+                int v = i;
+                ts[i] = builder.start(() -> sink[0] = v);
+            }
+            try {
+                for (Thread t : ts) {
+                    t.join();
+                }
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return sink[0];
     }
 
     @Benchmark

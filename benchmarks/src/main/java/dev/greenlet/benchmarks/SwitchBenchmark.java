@@ -25,8 +25,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Switch rate: greenlets handing the turn to each other with {@code sleep(0)}, on a hub of each
  * engine ({@code engine} = {@code PERMIT} or {@code CARRIER}), beside raw virtual threads passing
  * a token with park/unpark (the same one-at-a-time work without a hub; the baseline, measured
- * once). Scores are switches per second. Bars for two greenlets: 1.5 M switches/s on the permit
- * engine (issue 2), 3 M switches/s on the carrier engine (issue 9).
+ * once), and raw virtual threads yielding to each other on one carrier thread of their own
+ * ({@link OneCarrier}: the floor under the carrier engine). Scores are switches per second.
+ * Bars for two greenlets: 1.5 M switches/s on the permit engine (issue 2), 3 M switches/s on
+ * the carrier engine (issue 9).
  *
  * <p>The forked JVM gets {@code --add-opens java.base/java.lang=ALL-UNNAMED}, which the carrier
  * engine needs (with JDK 24+); the permit engine and the baseline do not use it.
@@ -75,6 +77,49 @@ public class SwitchBenchmark {
     @OperationsPerInvocation(SWITCHES)
     public void virtualThreadPingPong() throws InterruptedException {
         TokenRing.run(2, SWITCHES);
+    }
+
+    /** One carrier thread of the benchmark's own, with no hub: the floor (see {@link OneCarrier}). */
+    @State(Scope.Benchmark)
+    public static class OnOneCarrier {
+        OneCarrier carrier;
+
+        @Setup
+        public void setUp() {
+            carrier = new OneCarrier();
+        }
+
+        @TearDown
+        public void tearDown() throws InterruptedException {
+            carrier.close();
+        }
+    }
+
+    /**
+     * The floor for {@link #greenletPingPong} on the carrier engine: two raw virtual threads on
+     * one carrier of their own, each calling {@code Thread.yield()} (what {@code sleep(0)} does
+     * there), with no hub. What is left is the JDK's yield, unmount and mount.
+     */
+    @Benchmark
+    @OperationsPerInvocation(SWITCHES)
+    public void virtualThreadPingPongOneCarrier(OnOneCarrier on) throws InterruptedException {
+        OneCarrier carrier = on.carrier;
+        carrier.runAndJoin(() -> {
+            int perThread = SWITCHES / 2;
+            Runnable body = () -> {
+                for (int k = 0; k < perThread; k++) {
+                    Thread.yield();
+                }
+            };
+            Thread a = carrier.threads().start(body);
+            Thread b = carrier.threads().start(body);
+            try {
+                a.join();
+                b.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Benchmark

@@ -32,12 +32,16 @@ public final class Carriers {
     static final int MIN_FEATURE = 24;
 
     private static final MethodHandle NEW_BUILDER;   // (Executor) -> Thread.Builder.OfVirtual, or null
+    private static final MethodHandle NEW_THREAD;    // (Executor, String, int, Runnable) -> Thread, or null
+    private static final int NO_INHERIT_THREAD_LOCALS; // Thread's characteristic for inheritInheritableThreadLocals(false)
     private static final Executor DEFAULT_SCHEDULER; // the JDK's ForkJoinPool for virtual threads, or null
     private static final String UNAVAILABLE;         // why the engine cannot run here, or null
     private static final java.lang.invoke.VarHandle SCHEDULER; // VirtualThread.scheduler, or null
 
     static {
         MethodHandle ctor = null;
+        MethodHandle newThread = null;
+        int noInherit = 0;
         Executor defaultScheduler = null;
         java.lang.invoke.VarHandle schedulerField = null;
         String why = null;
@@ -54,6 +58,16 @@ public final class Carriers {
                 c.setAccessible(true);
                 ctor = MethodHandles.lookup().unreflectConstructor(c)
                         .asType(MethodType.methodType(Thread.Builder.OfVirtual.class, Executor.class));
+                member = "java.lang.ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)";
+                Method nvt = Class.forName("java.lang.ThreadBuilders").getDeclaredMethod("newVirtualThread", Executor.class, String.class, int.class,
+                        Runnable.class);
+                nvt.setAccessible(true);
+                newThread = MethodHandles.lookup().unreflect(nvt).asType(MethodType.methodType(
+                        Thread.class, Executor.class, String.class, int.class, Runnable.class));
+                member = "java.lang.Thread.NO_INHERIT_THREAD_LOCALS";
+                java.lang.reflect.Field flag = Thread.class.getDeclaredField("NO_INHERIT_THREAD_LOCALS");
+                flag.setAccessible(true);
+                noInherit = flag.getInt(null);
                 member = "java.lang.VirtualThread.defaultScheduler()";
                 Class<?> vthread = Class.forName("java.lang.VirtualThread");
                 Method m = vthread.getDeclaredMethod("defaultScheduler");
@@ -68,6 +82,8 @@ public final class Carriers {
             }
         }
         NEW_BUILDER = why == null ? ctor : null;
+        NEW_THREAD = why == null ? newThread : null;
+        NO_INHERIT_THREAD_LOCALS = noInherit;
         SCHEDULER = why == null ? schedulerField : null;
         DEFAULT_SCHEDULER = defaultScheduler;
         UNAVAILABLE = why;
@@ -119,6 +135,21 @@ public final class Carriers {
     public static Thread.Builder.OfVirtual builder(Executor scheduler) {
         try {
             return (Thread.Builder.OfVirtual) NEW_BUILDER.invokeExact(scheduler);
+        } catch (Throwable e) {
+            throw new IllegalStateException("creating a virtual thread for the carrier engine failed", e);
+        }
+    }
+
+    /**
+     * An unstarted, unnamed virtual thread that runs {@code task}, whose continuations
+     * {@code scheduler} runs, and that inherits no inheritable thread-locals: what
+     * {@code builder(scheduler).inheritInheritableThreadLocals(false).unstarted(task)} makes,
+     * without a builder per thread (the carrier engine makes a thread per greenlet, and the
+     * builder was a tenth of a spawn). The JDK method it calls is the one the builder calls.
+     */
+    public static Thread newThread(Executor scheduler, Runnable task) {
+        try {
+            return (Thread) NEW_THREAD.invokeExact(scheduler, (String) null, NO_INHERIT_THREAD_LOCALS, task);
         } catch (Throwable e) {
             throw new IllegalStateException("creating a virtual thread for the carrier engine failed", e);
         }
