@@ -220,6 +220,8 @@ final class CarrierEngine extends HubEngine {
                                              //   turn runs, or null; others read it with acquire
     private long turns;                      // written by the carrier only, with release (TURNS); others read with acquire
     private volatile boolean timeReadyWaits;
+    private TurnListener.End turnEnd;        // carrier thread only (written by the mounted greenlet) while turns are
+    private Object turnEndBlocker;           //   observed: how the running turn ended; null: a JDK park
     private volatile long readyWaitNanos;    // written by the carrier only
     private volatile long readyWaitCount;    // written by the carrier only
     private volatile boolean closed;
@@ -255,6 +257,9 @@ final class CarrierEngine extends HubEngine {
 
     /** Queues {@code t} for the carrier. Never throws, never blocks. */
     private void submit(Task t) {
+        if (TURN_HOOKS && observer != null && t instanceof GreenletExecutor exec) {
+            observeReady(exec.greenlet);
+        }
         if (timeReadyWaits && t instanceof GreenletExecutor exec) {
             exec.readySince = System.nanoTime();
         }
@@ -570,6 +575,9 @@ final class CarrierEngine extends HubEngine {
             // fence on every turn of the hot path.
             RUNNING_G.setRelease(this, g);
             TURNS.setRelease(this, turns + 1);
+            if (TURN_HOOKS) {
+                observeStart(g);
+            }
         }
         try {
             t.perform();
@@ -578,6 +586,11 @@ final class CarrierEngine extends HubEngine {
                     + "); the carrier goes on. This is a bug in greenlet-core or the JDK", e);
         } finally {
             if (exec != null) {
+                if (TURN_HOOKS && observer != null) {
+                    observeEnd(g, turnEnd == null ? TurnListener.End.PARKED : turnEnd, turnEndBlocker);
+                    turnEnd = null;
+                    turnEndBlocker = null;
+                }
                 RUNNING_G.setRelease(this, (Greenlet<?>) null);
                 mounted = null;
                 if (g.hasPendingThrow()) {
@@ -613,6 +626,9 @@ final class CarrierEngine extends HubEngine {
                 if (timeReadyWaits) {
                     exec.readySince = System.nanoTime();
                 }
+                if (TURN_HOOKS) {
+                    observeReady(g); // (submit() does this for the other paths)
+                }
                 drainInbox();
                 appendLocal(exec);
             } else {
@@ -641,6 +657,9 @@ final class CarrierEngine extends HubEngine {
     void suspend(Greenlet<?> me, Waiter w) {
         boolean interrupted = false;
         while (w.isWaiting()) {
+            if (TURN_HOOKS) {
+                noteTurnEnd(w.blocker instanceof OffloadedCall ? TurnListener.End.OFFLOAD : TurnListener.End.WAIT, w.blocker);
+            }
             LockSupport.park(w.blocker);
             // An interrupt ends every park at once; keep it for after the wait rather than spin.
             interrupted |= Thread.interrupted();
@@ -652,6 +671,9 @@ final class CarrierEngine extends HubEngine {
 
     @Override
     void passTurn(Greenlet<?> me) {
+        if (TURN_HOOKS) {
+            noteTurnEnd(TurnListener.End.YIELD, null);
+        }
         Thread.yield(); // the JDK resubmits the continuation: it goes behind everything ready
     }
 
@@ -743,6 +765,21 @@ final class CarrierEngine extends HubEngine {
         GreenletExecutor exec = (GreenletExecutor) me.strand;
         THREAD.setRelease(exec, (Thread) null); // a release, not a volatile, write: nothing here needs the fence
         exec.continuation = ENDED;
+        if (TURN_HOOKS) {
+            noteTurnEnd(TurnListener.End.EXIT, null);
+        }
+    }
+
+    /**
+     * The mounted greenlet says why its turn is about to end (the carrier reports the end when
+     * the virtual thread unmounts: {@link #runTask}). A turn that ends without this parked in a
+     * JDK wait.
+     */
+    private void noteTurnEnd(TurnListener.End how, Object blocker) {
+        if (observer != null) {
+            turnEnd = how;
+            turnEndBlocker = blocker;
+        }
     }
 
     @Override

@@ -125,6 +125,8 @@ public final class Greenlet<T> implements Waitable {
     private TimerEntry startTimer;                       // set by startLater until the timer fires
     private volatile KillDelivery kill;                // its kill delivery, from its first kill or timeout on; else null
     volatile Waiter waiter;                            // the wait in progress, if any
+    long wokenBy;                                      // while turns are observed: id of the greenlet that made it ready,
+                                                       //   written before it is queued, read and cleared at its turn (TurnObserver)
     private volatile boolean offloading;               // in offload(): running without a turn; guarded by this for writes
     java.util.IdentityHashMap<GreenletLocal<?>, Object> locals; // touched only by this greenlet
     Greenlet<?> livePrev;                              // guarded by hub's monitor
@@ -686,6 +688,9 @@ public final class Greenlet<T> implements Waitable {
         }
         if (current() == this) {
             throw Exceptions.sneakyThrow(ex);
+        }
+        if (HubEngine.TURN_HOOKS) {
+            hub.engine.observeKill(this);
         }
         int s = state;
         if ((s == NEW || s == SCHEDULED) && STATE.compareAndSet(this, s, FINISHING)) {

@@ -173,6 +173,30 @@ public class Hub implements AutoCloseable {
             case CARRIER -> new CarrierEngine(name, this::liveCount);
         };
         this.clock = virtualTime == null ? TimerQueue.INSTANCE : virtualTime.attach(this, this.engine);
+        TurnObserver.register(this);
+    }
+
+    /**
+     * Attaches {@code listener} to this hub: it sees every turn from now on (see
+     * {@link TurnListener} for how and on which thread it is called). Closing the handle
+     * detaches it. gevent has no per-hub hook ({@code greenlet.settrace} is one global callback).
+     */
+    public AutoCloseable observeTurns(TurnListener listener) {
+        return TurnObserver.attach(this, listener);
+    }
+
+    /**
+     * Attaches a listener to every hub, those that exist now and those created later, calling
+     * {@code perHub} once per hub for that hub's own listener (so that it needs no lock: a
+     * hub's turns come one at a time). Closing the handle detaches them all.
+     */
+    public static AutoCloseable observeAllTurns(java.util.function.Function<? super Hub, ? extends TurnListener> perHub) {
+        return TurnObserver.attachAll(perHub);
+    }
+
+    /** Every hub created in this JVM and not yet garbage collected (for diagnostics that look at all hubs). */
+    public static List<Hub> allHubs() {
+        return TurnObserver.hubs();
     }
 
     /** The engine this hub runs on. */
@@ -659,6 +683,12 @@ public class Hub implements AutoCloseable {
             g.live = true;
             liveCount++;
             spawned++;
+        }
+        if (HubEngine.TURN_HOOKS) {
+            TurnObserver o = engine.observer;
+            if (o != null) {
+                o.spawned(g);
+            }
         }
         if (admission != Admission.LATER) {
             engine.makeReady(g);

@@ -22,7 +22,16 @@ import java.util.function.IntSupplier;
  */
 abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
+    /**
+     * Whether the engines call the turn observer at all: {@code -Ddev.greenlet.turnHooks=false}
+     * compiles the hooks out (a static final the JIT folds), only so that a benchmark can
+     * compare the same code without them (docs/ARCHITECTURE.md, section "The turn observer").
+     */
+    static final boolean TURN_HOOKS = !"false".equalsIgnoreCase(System.getProperty("dev.greenlet.turnHooks"));
+
     final String hubName;               // for thread names and messages
+    volatile TurnObserver observer;     // written by TurnObserver (under its class lock); read by the engine at each
+                                        //   turn's start and end, makeReady, spawn and kill; null: nobody listens
     private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
     VirtualClock virtual;               // null but on virtual time: written once by the Hub constructor, before the
                                         //   hub is published; engines read it only where a turn ends idle, where a
@@ -31,6 +40,41 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
     HubEngine(String hubName, IntSupplier liveCount) {
         this.hubName = hubName;
         this.liveCount = liveCount;
+    }
+
+    // The turn observer's hooks: each call site is `if (TURN_HOOKS) observeX(...)`, so an unobserved
+    // hub pays one field read and branch (docs/ARCHITECTURE.md, section "The turn observer").
+
+    /** {@code g}'s turn starts; on the hub's turn. */
+    final void observeStart(Greenlet<?> g) {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.began(g);
+        }
+    }
+
+    /** {@code g}'s turn ends; on the hub's turn, before the next turn can start. */
+    final void observeEnd(Greenlet<?> g, TurnListener.End how, Object blocker) {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.ended(g, how, blocker);
+        }
+    }
+
+    /** {@code g} is made ready by the calling code; before it is queued. */
+    final void observeReady(Greenlet<?> g) {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.madeReady(g);
+        }
+    }
+
+    /** {@code g} is being killed by the calling code. */
+    final void observeKill(Greenlet<?> g) {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.killed(g);
+        }
     }
 
     /** How many greenlets of the hub are alive: started and not yet dead. */

@@ -97,6 +97,9 @@ final class PermitEngine extends HubEngine {
         if (g.thread == null && greenlet.isFinished()) {
             return; // killed before its first turn: it never runs, so it gets no thread (KillTest)
         }
+        if (TURN_HOOKS) {
+            observeReady(greenlet);
+        }
         boolean grant;
         synchronized (this) {
             if (owner == null && !held) {
@@ -296,17 +299,26 @@ final class PermitEngine extends HubEngine {
         while (owner != me) {
             LockSupport.park(this);
         }
+        if (TURN_HOOKS) {
+            observeStart(me);
+        }
     }
 
     @Override
     void suspend(Greenlet<?> me, Waiter w) {
         checkHolds(me);
+        if (TURN_HOOKS) {
+            observeEnd(me, TurnListener.End.WAIT, w.blocker); // before the handoff: the next turn's start comes after
+        }
         Slot next;
         synchronized (this) {
             next = nextReadyLocked();
             handOffLocked(next);
         }
         if (next == me.strand) {
+            if (TURN_HOOKS) {
+                observeStart(me); // woken already: its next turn starts at once
+            }
             return;
         }
         if (next != null) {
@@ -320,12 +332,19 @@ final class PermitEngine extends HubEngine {
     @Override
     void exit(Greenlet<?> me) {
         slot(me).thread = null; // its thread ends now: the handle must not keep it (HubEngine.exit)
+        if (TURN_HOOKS) {
+            observeEnd(me, TurnListener.End.EXIT, null);
+        }
         handOn();
     }
 
     @Override
     void passTurn(Greenlet<?> me) {
         checkHolds(me);
+        if (TURN_HOOKS) {
+            observeEnd(me, TurnListener.End.YIELD, null);
+            observeReady(me); // it queues again (as the carrier engine's yield resubmits it)
+        }
         Slot mine = slot(me);
         Slot next;
         boolean nextInLine;
@@ -333,6 +352,9 @@ final class PermitEngine extends HubEngine {
             if (readyHead == null) {
                 // The caller is the only ready greenlet: keep the permit. The hub is not idle
                 // (the caller runs on), so idle() waiters stay waiting, as in gevent.
+                if (TURN_HOOKS) {
+                    observeStart(me);
+                }
                 return;
             }
             if (me.isUrgent()) {
@@ -349,6 +371,9 @@ final class PermitEngine extends HubEngine {
         if (nextInLine) {
             for (int i = 0; i < SPINS; i++) {
                 if (owner == me) {
+                    if (TURN_HOOKS) {
+                        observeStart(me);
+                    }
                     return;
                 }
                 Thread.onSpinWait();
@@ -376,6 +401,9 @@ final class PermitEngine extends HubEngine {
         checkHolds(me);
         me.landPending();
         me.startOffload();
+        if (TURN_HOOKS) {
+            observeEnd(me, TurnListener.End.OFFLOAD, null);
+        }
         handOn();
         job.run();
         me.endOffload();

@@ -340,6 +340,7 @@ public final class HubMonitor implements AutoCloseable {
                 open = diagnose(owner, Duration.ofNanos(held), stack);
                 nextMilestone = 2 * Math.max(held, maxNanos);
                 BlockingReport report = open;
+                StallEvents.emit(report); // JFR: dev.greenlet.Stall or dev.greenlet.Deadlock, if a recording wants it
                 notifyListeners(l -> l.blocked(report));
             }
         }

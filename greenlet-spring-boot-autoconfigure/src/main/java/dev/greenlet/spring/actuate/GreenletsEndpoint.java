@@ -12,6 +12,12 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.util.MimeType;
+import dev.greenlet.diagnostics.HubHolders;
+import dev.greenlet.diagnostics.Timeline;
+import dev.greenlet.spring.GreenletObservers;
 
 /**
  * The {@code greenlets} Actuator endpoint: the live greenlets of every hub (gevent's
@@ -30,6 +36,14 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * (the rest counted under {@value #OTHER_NAMES}). The counts come from one snapshot per hub and
  * agree: {@code live} is the number of greenlets in the snapshot, the sum of the groups' counts
  * plus {@code omitted} (greenlets of groups beyond the limit).
+ *
+ * <p>With {@link GreenletObservers} it also says who holds the hubs: {@code holders}, per
+ * greenlet name (a request's method and path template, a {@code @Greenlet} method, a spawned
+ * greenlet's name) the time it held a hub over the last minute, its turns and its longest turn,
+ * the {@value #MAX_HOLDERS} largest. And it serves the timeline of every turn:
+ * {@code /actuator/greenlets/timeline?seconds=N} is Chrome trace-event JSON (open it in
+ * Perfetto or {@code chrome://tracing}), {@code /actuator/greenlets/timeline.html?seconds=N}
+ * a self-contained page that draws it (no CDN, no network: the trace is inlined).
  *
  * <p>Like every endpoint but health, it is not exposed over HTTP unless the application says
  * so ({@code management.endpoints.web.exposure.include=greenlets}); stacks show code, so expose
@@ -55,8 +69,17 @@ public class GreenletsEndpoint {
             "org.postgresql.", "org.mariadb.", "com.mysql.", "io.lettuce.", "redis.clients.", "io.netty.", "reactor.",
             "io.micrometer.", "tools.jackson.", "com.fasterxml.", "org.slf4j.", "ch.qos.logback.");
 
+    /** The most names {@code holders} lists. */
+    public static final int MAX_HOLDERS = 20;
+    /** The path under the endpoint of the timeline's JSON. */
+    public static final String TIMELINE = "timeline";
+    /** The path under the endpoint of the timeline's page. */
+    public static final String TIMELINE_HTML = "timeline.html";
+    private static final int DEFAULT_SECONDS = 10;
+
     private final GreenletHubs hubs;
     private final List<String> applicationPackages;
+    private final @Nullable GreenletObservers observers;
 
     /** An endpoint that tells the application's frames from libraries' by a list of library packages. */
     public GreenletsEndpoint(GreenletHubs hubs) {
@@ -70,8 +93,86 @@ public class GreenletsEndpoint {
      *                            a list of library packages instead
      */
     public GreenletsEndpoint(GreenletHubs hubs, List<String> applicationPackages) {
+        this(hubs, applicationPackages, null);
+    }
+
+    /**
+     * @param observers the timeline and "who holds the hub" recorders, or null for an endpoint
+     *                  without them
+     */
+    public GreenletsEndpoint(GreenletHubs hubs, List<String> applicationPackages, @Nullable GreenletObservers observers) {
         this.hubs = hubs;
         this.applicationPackages = applicationPackages.stream().map(p -> p.endsWith(".") ? p : p + ".").toList();
+        this.observers = observers;
+    }
+
+    /**
+     * The timeline of the last {@code seconds} (default {@value #DEFAULT_SECONDS}, at most
+     * {@code greenlet.timeline.keep}): {@value #TIMELINE} answers Chrome trace-event JSON,
+     * {@value #TIMELINE_HTML} the page that draws it. A bad {@code seconds} answers 400, a
+     * timeline that is off 404, each with a message that names the fix.
+     */
+    @ReadOperation(produces = { "application/json", "text/html;charset=UTF-8" })
+    public WebEndpointResponse<String> timeline(@Selector String part, @Nullable Integer seconds) {
+        boolean html = TIMELINE_HTML.equals(part);
+        if (!html && !TIMELINE.equals(part)) {
+            return error(WebEndpointResponse.STATUS_NOT_FOUND, "no part '" + part + "' of the greenlets endpoint; ask for "
+                    + TIMELINE + " (JSON) or " + TIMELINE_HTML + " (a page)");
+        }
+        Timeline timeline = observers == null ? null : observers.timeline();
+        if (timeline == null) {
+            return error(WebEndpointResponse.STATUS_NOT_FOUND, "the timeline is off; set greenlet.timeline.enabled=true"
+                    + " (the default) to record the hubs' turns");
+        }
+        java.time.Duration keep = observers.timelineKeep();
+        long max = keep == null ? 60 : Math.max(1, keep.toSeconds());
+        int s = seconds == null ? (int) Math.min(DEFAULT_SECONDS, max) : seconds;
+        if (s < 1 || s > max) {
+            return error(WebEndpointResponse.STATUS_BAD_REQUEST, "seconds must be between 1 and " + max
+                    + " (greenlet.timeline.keep), got " + seconds + "; ask for ?seconds=" + Math.min(DEFAULT_SECONDS, max));
+        }
+        String json = timeline.chromeTrace(java.time.Duration.ofSeconds(s));
+        if (!html) {
+            return new WebEndpointResponse<>(json, WebEndpointResponse.STATUS_OK, MimeType.valueOf("application/json"));
+        }
+        String page = TimelinePage.TEMPLATE.replace("__SECONDS__", Integer.toString(s)).replace("__TRACE_JSON__", json);
+        return new WebEndpointResponse<>(page, WebEndpointResponse.STATUS_OK, MimeType.valueOf("text/html;charset=UTF-8"));
+    }
+
+    private static WebEndpointResponse<String> error(int status, String message) {
+        StringBuilder json = new StringBuilder("{\"status\":").append(status).append(",\"error\":\"");
+        for (char c : message.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                json.append('\\');
+            }
+            json.append(c < 0x20 ? ' ' : c);
+        }
+        return new WebEndpointResponse<>(json.append("\"}").toString(), status, MimeType.valueOf("application/json"));
+    }
+
+    /** The page's template, read once from the jar. */
+    private static final class TimelinePage {
+        static final String TEMPLATE;
+        static {
+            try (java.io.InputStream in = GreenletsEndpoint.class.getResourceAsStream("timeline.html")) {
+                if (in == null) {
+                    throw new IllegalStateException("timeline.html is missing next to " + GreenletsEndpoint.class.getName()
+                            + " in the starter's jar");
+                }
+                TEMPLATE = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    private List<HolderDescriptor> holders() {
+        HubHolders h = observers == null ? null : observers.holders();
+        if (h == null) {
+            return List.of();
+        }
+        return h.top(MAX_HOLDERS).stream().map(x -> new HolderDescriptor(x.name(), x.held().toNanos() / 1e6, x.turns(),
+                x.longestTurn().toNanos() / 1e6)).toList();
     }
 
     /**
@@ -85,7 +186,7 @@ public class GreenletsEndpoint {
         int groups = checkLimit(limit);
         Greenlet<?> self = Greenlet.current(); // the request to this endpoint, if it is a greenlet
         long selfId = self == null ? -1 : self.id();
-        return new HubsDescriptor(hubs.hubs().stream().map(hub -> describe(hub, groups, selfId)).toList());
+        return new HubsDescriptor(hubs.hubs().stream().map(hub -> describe(hub, groups, selfId)).toList(), holders());
     }
 
     /**
@@ -98,7 +199,8 @@ public class GreenletsEndpoint {
     @ReadOperation(produces = "text/plain;charset=UTF-8")
     public String greenletsText(@Nullable Integer limit) {
         StringBuilder text = new StringBuilder();
-        for (HubDescriptor hub : greenlets(limit).hubs()) {
+        HubsDescriptor all = greenlets(limit);
+        for (HubDescriptor hub : all.hubs()) {
             text.append("Hub \"").append(hub.name()).append("\": ").append(hub.live()).append(" live, ")
                     .append(hub.switches()).append(" switches");
             if (hub.omitted() > 0) {
@@ -120,6 +222,13 @@ public class GreenletsEndpoint {
                 }
             }
             text.append('\n');
+        }
+        if (!all.holders().isEmpty()) {
+            text.append("Who held the hubs over the last minute (ms held, turns, longest turn ms):\n");
+            for (HolderDescriptor h : all.holders()) {
+                text.append(String.format(java.util.Locale.ROOT, "%10.1f %8d %8.2f  %s%n", h.heldMs(), h.turns(),
+                        h.longestTurnMs(), h.name()));
+            }
         }
         return text.toString();
     }
@@ -227,7 +336,14 @@ public class GreenletsEndpoint {
     }
 
     /** All hubs. */
-    public record HubsDescriptor(List<HubDescriptor> hubs) {
+    public record HubsDescriptor(List<HubDescriptor> hubs, List<HolderDescriptor> holders) {
+    }
+
+    /**
+     * Who held the hubs over the last minute: a greenlet name, the milliseconds its greenlets
+     * held a hub, their turns and the longest one.
+     */
+    public record HolderDescriptor(String name, double heldMs, long turns, double longestTurnMs) {
     }
 
     /**

@@ -52,6 +52,17 @@ final class GreenletConfigurations {
                     monitor.isEnabled() ? monitor.getMaxBlockingTime() : null);
         }
 
+        /** The timeline and "who holds the hub" recorders ({@code greenlet.timeline.*}, {@code greenlet.holders.*}). */
+        @Bean
+        @ConditionalOnMissingBean
+        dev.greenlet.spring.GreenletObservers greenletObservers(GreenletHubs greenletHubs, GreenletProperties properties) {
+            GreenletProperties.Timeline timeline = properties.getTimeline();
+            GreenletProperties.Holders holders = properties.getHolders();
+            return new dev.greenlet.spring.GreenletObservers(greenletHubs, timeline.isEnabled() ? timeline.getKeep() : null,
+                    timeline.getCapacityPerHub(), properties.getMonitor().getMaxBlockingTime(),
+                    holders.isEnabled() ? holders.getMaxNames() : 0);
+        }
+
         /** The permit engine's start-up warnings (see the class). */
         @Bean
         @ConditionalOnMissingBean

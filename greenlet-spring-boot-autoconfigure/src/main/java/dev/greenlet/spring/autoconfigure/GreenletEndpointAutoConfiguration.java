@@ -22,10 +22,11 @@ public final class GreenletEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GreenletsEndpoint greenletsEndpoint(GreenletHubs hubs, BeanFactory beanFactory) {
+    GreenletsEndpoint greenletsEndpoint(GreenletHubs hubs, BeanFactory beanFactory,
+            org.springframework.beans.factory.ObjectProvider<dev.greenlet.spring.GreenletObservers> observers) {
         // The application's packages (those of @SpringBootApplication) tell its frames from libraries'.
         List<String> packages = AutoConfigurationPackages.has(beanFactory) ? AutoConfigurationPackages.get(beanFactory)
                 : List.of();
-        return new GreenletsEndpoint(hubs, packages);
+        return new GreenletsEndpoint(hubs, packages, observers.getIfAvailable());
     }
 }

@@ -17,7 +17,8 @@ public final class GreenletMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    GreenletMetrics greenletMetrics(GreenletHubs hubs) {
-        return new GreenletMetrics(hubs);
+    GreenletMetrics greenletMetrics(GreenletHubs hubs,
+            org.springframework.beans.factory.ObjectProvider<dev.greenlet.spring.GreenletObservers> observers) {
+        return new GreenletMetrics(hubs, observers.getIfAvailable());
     }
 }

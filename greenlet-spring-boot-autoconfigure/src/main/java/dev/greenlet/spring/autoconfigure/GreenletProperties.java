@@ -45,6 +45,16 @@ public class GreenletProperties {
     public static final String WEB_ENABLED = PREFIX + ".web.enabled";
     /** {@link Web#getExcludedPaths()}. */
     public static final String WEB_EXCLUDED_PATHS = PREFIX + ".web.excluded-paths";
+    /** {@link Timeline#isEnabled()}. */
+    public static final String TIMELINE_ENABLED = PREFIX + ".timeline.enabled";
+    /** {@link Timeline#getKeep()}. */
+    public static final String TIMELINE_KEEP = PREFIX + ".timeline.keep";
+    /** {@link Timeline#getCapacityPerHub()}. */
+    public static final String TIMELINE_CAPACITY_PER_HUB = PREFIX + ".timeline.capacity-per-hub";
+    /** {@link Holders#isEnabled()}. */
+    public static final String HOLDERS_ENABLED = PREFIX + ".holders.enabled";
+    /** {@link Holders#getMaxNames()}. */
+    public static final String HOLDERS_MAX_NAMES = PREFIX + ".holders.max-names";
 
     /**
      * Whether to auto-configure greenlets: hubs, the task executor, @Greenlet methods, the monkey
@@ -63,6 +73,10 @@ public class GreenletProperties {
     private final Monkey monkey = new Monkey();
 
     private final Web web = new Web();
+
+    private final Timeline timeline = new Timeline();
+
+    private final Holders holders = new Holders();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -94,6 +108,94 @@ public class GreenletProperties {
 
     public Web getWeb() {
         return this.web;
+    }
+
+    public Timeline getTimeline() {
+        return this.timeline;
+    }
+
+    public Holders getHolders() {
+        return this.holders;
+    }
+
+    public static class Timeline {
+
+        /**
+         * Whether to record every turn of each hub for the last seconds, for the Actuator's
+         * greenlets/timeline (JSON for Perfetto or chrome://tracing, and an HTML page). Costs a
+         * few tens of nanoseconds per turn and at most capacity-per-hub turns of memory per hub.
+         */
+        private boolean enabled = true;
+
+        /** How far back the timeline keeps turns (at most 10m); a request may ask for less. */
+        private Duration keep = Duration.ofSeconds(60);
+
+        /** The most turns the timeline keeps per hub (about 60 bytes each); the oldest go first. */
+        private int capacityPerHub = dev.greenlet.diagnostics.Timeline.DEFAULT_CAPACITY;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getKeep() {
+            return this.keep;
+        }
+
+        public void setKeep(Duration keep) {
+            positiveOrZero(keep, TIMELINE_KEEP);
+            if (keep.isZero() || keep.compareTo(dev.greenlet.diagnostics.Timeline.MAX_KEEP) > 0) {
+                throw new IllegalArgumentException(TIMELINE_KEEP + " must be positive and at most "
+                        + dev.greenlet.diagnostics.Timeline.MAX_KEEP.toMinutes() + "m, got " + keep);
+            }
+            this.keep = keep;
+        }
+
+        public int getCapacityPerHub() {
+            return this.capacityPerHub;
+        }
+
+        public void setCapacityPerHub(int capacityPerHub) {
+            if (capacityPerHub < 16) {
+                throw new IllegalArgumentException(TIMELINE_CAPACITY_PER_HUB + " must be at least 16, got " + capacityPerHub);
+            }
+            this.capacityPerHub = capacityPerHub;
+        }
+    }
+
+    public static class Holders {
+
+        /**
+         * Whether to count, per greenlet name (a request's method and path template, a @Greenlet
+         * method, a spawned greenlet's name), the time it held its hub over the last minute: the
+         * greenlets endpoint's "holders" and the greenlet.hold.* meters.
+         */
+        private boolean enabled = true;
+
+        /** The most distinct names counted; turns of further names count under "(other)". */
+        private int maxNames = 100;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaxNames() {
+            return this.maxNames;
+        }
+
+        public void setMaxNames(int maxNames) {
+            if (maxNames < 1 || maxNames > 10_000) {
+                throw new IllegalArgumentException(HOLDERS_MAX_NAMES + " must be between 1 and 10000, got " + maxNames);
+            }
+            this.maxNames = maxNames;
+        }
     }
 
     static Duration positiveOrZero(Duration d, String property) {

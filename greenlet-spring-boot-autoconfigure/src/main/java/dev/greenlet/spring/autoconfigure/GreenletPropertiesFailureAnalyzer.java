@@ -43,7 +43,12 @@ class GreenletPropertiesFailureAnalyzer extends AbstractFailureAnalyzer<BindExce
             Map.entry(GreenletProperties.MONKEY_PATCH_HTTP_CLIENTS, BOOLEAN),
             Map.entry(GreenletProperties.WEB_ENABLED, BOOLEAN),
             Map.entry(GreenletProperties.WEB_EXCLUDED_PATHS, "a comma-separated list of Spring path patterns, such as"
-                    + " /actuator/**,/livez,/readyz"));
+                    + " /actuator/**,/livez,/readyz"),
+            Map.entry(GreenletProperties.TIMELINE_ENABLED, BOOLEAN),
+            Map.entry(GreenletProperties.TIMELINE_KEEP, "a positive duration of at most 10m, such as 60s"),
+            Map.entry(GreenletProperties.TIMELINE_CAPACITY_PER_HUB, "a whole number, 16 or more (turns kept per hub)"),
+            Map.entry(GreenletProperties.HOLDERS_ENABLED, BOOLEAN),
+            Map.entry(GreenletProperties.HOLDERS_MAX_NAMES, "a whole number from 1 to 10000"));
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {

@@ -79,6 +79,17 @@ public final class GreenletWebServerAutoConfiguration {
         return registration;
     }
 
+    /**
+     * Names each request's greenlet after its path template once the handler is chosen
+     * ({@code "GET /orders/{id}"}), for the timeline and "who holds the hub".
+     */
+    @Bean
+    @ConditionalOnMissingBean(name = "requestPatternNamer")
+    org.springframework.boot.web.servlet.ServletListenerRegistrationBean<dev.greenlet.spring.web.RequestPatternNamer> requestPatternNamer() {
+        return new org.springframework.boot.web.servlet.ServletListenerRegistrationBean<>(
+                new dev.greenlet.spring.web.RequestPatternNamer());
+    }
+
     /** Tomcat: the protocol handler's executor, which runs each socket's processing, on virtual threads (as Boot's). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ org.apache.catalina.startup.Tomcat.class, ConfigurableTomcatWebServerFactory.class })
