@@ -313,6 +313,32 @@ final class CarrierEngine extends HubEngine {
         return t;
     }
 
+    /** Takes the local task that a test hub's seeded order picks (the head, for FIFO). */
+    private Task pollPicked(VirtualClock v) {
+        if (v.readyOrder == null || localHead == null || localHead.next == null) {
+            return pollLocal();
+        }
+        int n = 0;
+        for (Task t = localHead; t != null; t = t.next) {
+            n++;
+        }
+        int i = v.pick(n);
+        if (i == 0) {
+            return pollLocal();
+        }
+        Task prev = localHead;
+        for (; i > 1; i--) {
+            prev = prev.next;
+        }
+        Task t = prev.next;
+        prev.next = t.next;
+        if (localTail == t) {
+            localTail = prev;
+        }
+        t.next = null;
+        return t;
+    }
+
     /** Moves what other threads submitted to the local FIFO's tail, in the order they submitted it. */
     private void drainInbox() {
         Task t;
@@ -340,7 +366,7 @@ final class CarrierEngine extends HubEngine {
             return handedOff;
         }
         drainInbox();
-        Task t = pollLocal();
+        Task t = virtual == null ? pollLocal() : pollPicked(virtual);
         if (t == null && handedOff != null) {
             runNext = null;
             ranNext = true;
@@ -452,6 +478,11 @@ final class CarrierEngine extends HubEngine {
         boolean normalExit = false;
         try {
             while (true) {
+                VirtualClock v = virtual;
+                if (v != null && v.firing) {
+                    Thread.onSpinWait(); // a test hub's clock queues a batch of timers: none runs before all are queued
+                    continue;
+                }
                 Task t = next();
                 if (t != null) {
                     runTask(t);
@@ -472,6 +503,9 @@ final class CarrierEngine extends HubEngine {
                 if (submitted()) {
                     state.compareAndSet(PARKED, RUNNING); // else a submitter set RUNNING and unparks us
                     continue;
+                }
+                if (virtual != null) {
+                    virtual.hubIdle(); // a test hub's clock may jump now (it only wakes its own thread)
                 }
                 if (!empty) {
                     while (state.get() == PARKED) {
@@ -789,6 +823,19 @@ final class CarrierEngine extends HubEngine {
     @Override
     Greenlet<?> running() {
         return (Greenlet<?>) RUNNING_G.getAcquire(this);
+    }
+
+    @Override
+    boolean isIdle() {
+        return state.get() != RUNNING;
+    }
+
+    @Override
+    void fireBatch(Runnable batch) {
+        // On the caller's thread, as the timer thread fires timers: never on the carrier, which
+        // must not wait for a monitor a greenlet may hold (a Timeout's). The carrier runs no
+        // turn while the clock's 'firing' is set (see loop), so the whole batch is queued first.
+        batch.run();
     }
 
     @Override

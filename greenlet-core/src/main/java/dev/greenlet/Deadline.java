@@ -16,8 +16,10 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>It is read from {@link System#nanoTime} once, at {@link #of}, so it does not move with the
- * wall clock. A timeout of centuries (or {@code Duration.ofSeconds(Long.MAX_VALUE)}) is
+ * <p>It is read from its clock once, at {@link #of}, so it does not move with the wall clock.
+ * The clock is the calling greenlet's hub's: {@link System#nanoTime} for every hub but one on
+ * virtual time ({@link VirtualTime}, what {@code dev.greenlet.test.TestHub} runs on), whose
+ * deadlines pass as its virtual time does; on a plain thread it is {@link System#nanoTime}. A timeout of centuries (or {@code Duration.ofSeconds(Long.MAX_VALUE)}) is
  * saturated at about 73 years ahead: it waits "for ever" and no comparison overflows.
  * {@link #none()} is no deadline at all. Immutable and thread-safe.
  *
@@ -27,14 +29,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Deadline {
 
-    private static final Deadline NONE = new Deadline(0);
+    private static final Deadline NONE = new Deadline(TimerQueue.INSTANCE, 0);
 
     /** The farthest a deadline may lie ahead: a quarter of the nanoTime range (about 73 years). */
     private static final long MAX_NANOS = Long.MAX_VALUE >> 2;
 
-    private final long at; // a System.nanoTime value; 0 only for NONE (never computed as 0)
+    private final TimerQueue clock; // whose now() 'at' is a value of: the hub's (TimerQueue.INSTANCE: System.nanoTime)
+    private final long at;          // a value of clock.now(); 0 only for NONE (never computed as 0)
 
-    private Deadline(long at) {
+    private Deadline(TimerQueue clock, long at) {
+        this.clock = clock;
         this.at = at;
     }
 
@@ -57,20 +61,22 @@ public final class Deadline {
             throw new IllegalArgumentException("timeout must not be negative, got " + timeout
                     + "; use Duration.ZERO for no wait");
         }
-        return new Deadline(nanoTimeAfter(toNanos(timeout)));
+        TimerQueue clock = VirtualClock.clockOfCaller();
+        return new Deadline(clock, clock.after(toNanos(timeout)));
     }
 
-    /** The deadline {@code nanos} (not negative) from now. */
-    static Deadline afterNanos(long nanos) {
-        return new Deadline(nanoTimeAfter(nanos));
+    /** The deadline {@code nanos} (not negative) from now on {@code clock}. */
+    static Deadline afterNanos(TimerQueue clock, long nanos) {
+        return new Deadline(clock, clock.after(nanos));
     }
 
     /**
-     * The {@link System#nanoTime} value {@code nanos} from now, saturated so that differences
-     * never overflow, and never 0 (which means "no deadline" to the engines' waits).
+     * The clock value {@code nanos} after {@code now}, saturated so that differences never
+     * overflow, and never 0 (which means "no deadline" to the engines' waits): the one
+     * deadline computation ({@link TimerQueue#after}).
      */
-    static long nanoTimeAfter(long nanos) {
-        long d = System.nanoTime() + Math.min(Math.max(0, nanos), MAX_NANOS);
+    static long saturatedAfter(long now, long nanos) {
+        long d = now + Math.min(Math.max(0, nanos), MAX_NANOS);
         return d == 0 ? 1 : d;
     }
 
@@ -90,7 +96,7 @@ public final class Deadline {
 
     /** Whether it has passed; never for {@link #none()}. */
     public boolean isPast() {
-        return at != 0 && at - System.nanoTime() <= 0;
+        return at != 0 && at - clock.now() <= 0;
     }
 
     /**
@@ -98,17 +104,29 @@ public final class Deadline {
      * passed on as the timeout of another call, where null means no limit.
      */
     public Duration remaining() {
-        return at == 0 ? null : Duration.ofNanos(Math.max(0, at - System.nanoTime()));
+        return at == 0 ? null : Duration.ofNanos(Math.max(0, at - clock.now()));
     }
 
-    /** The {@link System#nanoTime} value, 0 for {@link #none()}: for the engines and the timer queue. */
-    long nanoTime() {
-        return at;
+    /**
+     * The deadline as a value of {@code on}'s clock, 0 for {@link #none()}: for the engines
+     * and the timer queues. A deadline of another clock (made on a plain thread, used by a
+     * greenlet of a virtual-time hub, or the reverse) keeps the time it has left.
+     */
+    long nanoTimeOn(TimerQueue on) {
+        if (at == 0 || on == clock) {
+            return at;
+        }
+        return on.after(Math.max(0, at - clock.now()));
+    }
+
+    /** The clock this deadline is a value of. */
+    TimerQueue clock() {
+        return clock;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Deadline other && other.at == at;
+        return o instanceof Deadline other && other.at == at && other.clock == clock;
     }
 
     @Override
@@ -121,7 +139,7 @@ public final class Deadline {
         if (at == 0) {
             return "Deadline[none]";
         }
-        long left = at - System.nanoTime();
+        long left = at - clock.now();
         return left <= 0 ? "Deadline[past]" : "Deadline[in " + Duration.ofNanos(left) + "]";
     }
 }

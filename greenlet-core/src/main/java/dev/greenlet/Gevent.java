@@ -245,7 +245,7 @@ public final class Gevent {
             g.hub.yieldNow(g);
             return;
         }
-        g.hub.await(g, Waiter.forCurrent(g.hub), TimerQueue.deadlineAfter(nanos));
+        g.hub.await(g, Waiter.forCurrent(g.hub), g.hub.clock.after(nanos));
     }
 
     /** {@link #sleep(Duration)} in milliseconds: {@code sleep(0)} yields. */

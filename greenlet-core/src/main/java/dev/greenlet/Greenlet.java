@@ -225,9 +225,14 @@ public final class Greenlet<T> implements Waitable {
             synchronized (this) {
                 startTimer = timer;
             }
-            TimerQueue.INSTANCE.add(timer, TimerQueue.deadlineAfter(nanos));
+            hub.clock.add(timer, hub.clock.after(nanos));
         }
         return this;
+    }
+
+    /** Whether it waits for its {@code startLater} timer (for virtual time's examination). */
+    synchronized boolean awaitsStartTimer() {
+        return startTimer != null && startTimer.heapIndex >= 0 && strand.thread() == null;
     }
 
     /** The greenlet's thread runs this: its whole life, from its first turn to its end. */
@@ -715,7 +720,7 @@ public final class Greenlet<T> implements Waitable {
             // It was waiting for startLater's timer. complete() took it off the live list; it
             // needs no turn, and no thread: the engines drop a greenlet killed before its first
             // turn, should the timer have fired meanwhile (and one already in the ready queue).
-            TimerQueue.INSTANCE.cancel(timer);
+            hub.clock.cancel(timer);
         }
         if (linked) {
             runLinksInHub();
@@ -834,7 +839,7 @@ public final class Greenlet<T> implements Waitable {
             throw new IllegalArgumentException(what + " must not be negative, got " + d
                     + "; use Duration.ZERO for no wait");
         }
-        return TimerQueue.toNanos(d);
+        return Deadline.toNanos(d);
     }
 
     @Override

@@ -56,7 +56,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #await} is the one cooperative wait every blocking call of the library goes through,
  * in both engines.
  */
-public final class Hub implements AutoCloseable {
+public class Hub implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     /** The default error handler's log: every hub's, so that a storm across hubs is bounded too. */
@@ -121,6 +121,7 @@ public final class Hub implements AutoCloseable {
     private final String name;
     private final Engine kind;          // which engine: fixed at construction
     final HubEngine engine;             // whose turn it is: the one implementation of the seam (docs/ARCHITECTURE.md, section 4)
+    final TimerQueue clock;             // its clock and timers: TimerQueue.INSTANCE, or a VirtualClock (docs/ARCHITECTURE.md, section 9)
     final ClassLoader contextClassLoader;  // the creating thread's: every greenlet's thread gets it
     private Greenlet<?> liveHead;          // guarded by this: intrusive list of started, unfinished greenlets
     private volatile int liveCount;        // written under this; read without it (the carrier must never wait for this monitor)
@@ -151,6 +152,19 @@ public final class Hub implements AutoCloseable {
      *         the message names the fix
      */
     public Hub(String name, Engine engine) {
+        this(name, engine, null);
+    }
+
+    /**
+     * Creates a hub on the given engine whose timers run on {@code virtualTime} (null: on
+     * {@link System#nanoTime}, as every other hub): for a test hub, such as
+     * {@code dev.greenlet.test.TestHub}, the only reason to subclass this class. gevent has no
+     * such hook; its tests sleep in real time.
+     *
+     * @throws IllegalArgumentException if {@code virtualTime} already runs another hub
+     * @throws IllegalStateException as {@link #Hub(String, Engine)}
+     */
+    protected Hub(String name, Engine engine, VirtualTime virtualTime) {
         this.name = Objects.requireNonNull(name, "name");
         this.contextClassLoader = Thread.currentThread().getContextClassLoader();
         this.kind = Objects.requireNonNull(engine, "engine");
@@ -158,6 +172,7 @@ public final class Hub implements AutoCloseable {
             case PERMIT -> new PermitEngine(name, this::liveCount);
             case CARRIER -> new CarrierEngine(name, this::liveCount);
         };
+        this.clock = virtualTime == null ? TimerQueue.INSTANCE : virtualTime.attach(this, this.engine);
     }
 
     /** The engine this hub runs on. */
@@ -774,13 +789,13 @@ public final class Hub implements AutoCloseable {
             return Waiter.INTERRUPTED;
         }
         if (deadline != 0) {
-            TimerQueue.INSTANCE.add(w, deadline);
+            clock.add(w, deadline);
         }
         engine.suspend(me, w);
         me.waiter = null;
         int state = w.state();
         if (deadline != 0 && state != Waiter.TIMED_OUT) {
-            TimerQueue.INSTANCE.cancel(w);
+            clock.cancel(w);
         }
         if (state != Waiter.SIGNALLED) {
             me.landPending();

@@ -24,6 +24,9 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
     final String hubName;               // for thread names and messages
     private final IntSupplier liveCount; // the hub's live greenlets (Hub.liveCount), read without its monitor
+    VirtualClock virtual;               // null but on virtual time: written once by the Hub constructor, before the
+                                        //   hub is published; engines read it only where a turn ends idle or a ready
+                                        //   greenlet is picked (docs/ARCHITECTURE.md, section 9)
 
     HubEngine(String hubName, IntSupplier liveCount) {
         this.hubName = hubName;
@@ -139,6 +142,15 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
 
     /** Turns measured for {@link #readyWaitNanos()}. */
     abstract long readyWaitCount();
+
+    /** Whether no greenlet of the hub runs or is ready now (for virtual time's examination). */
+    abstract boolean isIdle();
+
+    /**
+     * Runs {@code batch} (a virtual clock firing the timers due at one instant) so that every
+     * greenlet it makes ready is queued before any of them runs: the timers' order survives.
+     */
+    abstract void fireBatch(Runnable batch);
 
     /** The hub was closed; the engine may release its resources once no greenlet is left. */
     void close() {

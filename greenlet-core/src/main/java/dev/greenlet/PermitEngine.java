@@ -52,6 +52,7 @@ final class PermitEngine extends HubEngine {
     private long readyWaitNanos;           // guarded by this: total time greenlets waited ready for the permit
     private long readyWaitCount;           // guarded by this: grants measured
     private final ArrayDeque<Waiter> idleWaiters = new ArrayDeque<>(); // guarded by this; greenlets in idle()
+    private boolean held;                  // guarded by this: a virtual clock fires a batch; nobody is granted the permit
 
     PermitEngine(String hubName, java.util.function.IntSupplier liveCount) {
         super(hubName, liveCount);
@@ -98,7 +99,7 @@ final class PermitEngine extends HubEngine {
         }
         boolean grant;
         synchronized (this) {
-            if (owner == null) {
+            if (owner == null && !held) {
                 g.readySince = timeReadyWaits ? System.nanoTime() : 0; // granted at once: no wait
                 handOffLocked(g);
                 grant = true;
@@ -187,6 +188,10 @@ final class PermitEngine extends HubEngine {
 
     private Slot pollOneLocked() {
         Slot g = readyHead;
+        VirtualClock v = virtual;
+        if (v != null && v.readyOrder != null && g != null && !g.readyUrgent && g.readyNext != null) {
+            return pollPickedLocked(v); // a test hub's seeded order; urgent kills still go first
+        }
         if (g != null) {
             readyHead = g.readyNext;
             g.readyNext = null;
@@ -200,6 +205,32 @@ final class PermitEngine extends HubEngine {
                 urgentTail = null;
             }
         }
+        return g;
+    }
+
+    /** Takes the ready greenlet that {@code v}'s order picks among all ready ones. */
+    private Slot pollPickedLocked(VirtualClock v) {
+        int n = 0;
+        for (Slot s = readyHead; s != null; s = s.readyNext) {
+            n++;
+        }
+        Slot g = readyHead;
+        for (int i = v.pick(n); i > 0; i--) {
+            g = g.readyNext;
+        }
+        Slot before = g.readyPrev;
+        Slot after = g.readyNext;
+        if (before == null) {
+            readyHead = after;
+        } else {
+            before.readyNext = after;
+        }
+        if (after == null) {
+            readyTail = before;
+        } else {
+            after.readyPrev = before;
+        }
+        g.readyPrev = g.readyNext = null;
         return g;
     }
 
@@ -255,6 +286,8 @@ final class PermitEngine extends HubEngine {
         }
         if (next != null) {
             resume(next);
+        } else if (virtual != null) {
+            virtual.hubIdle();
         }
     }
 
@@ -278,6 +311,8 @@ final class PermitEngine extends HubEngine {
         }
         if (next != null) {
             resume(next);
+        } else if (virtual != null) {
+            virtual.hubIdle();
         }
         awaitPermit(me);
     }
@@ -375,6 +410,35 @@ final class PermitEngine extends HubEngine {
     @Override
     Greenlet<?> running() {
         return owner;
+    }
+
+    @Override
+    boolean isIdle() {
+        return owner == null;
+    }
+
+    @Override
+    void fireBatch(Runnable batch) {
+        synchronized (this) {
+            held = true;
+        }
+        Slot next = null;
+        try {
+            batch.run();
+        } finally {
+            synchronized (this) {
+                held = false;
+                if (owner == null) {
+                    next = nextReadyLocked();
+                    if (next != null) {
+                        handOffLocked(next);
+                    }
+                }
+            }
+        }
+        if (next != null) {
+            resume(next);
+        }
     }
 
     @Override

@@ -136,7 +136,8 @@ public class Timeout extends Error implements AutoCloseable {
             greenlet = g;
             pending = true;
             if (timeout != null) {
-                TimerQueue.INSTANCE.add(timer, Deadline.of(timeout).nanoTime());
+                TimerQueue clock = g.hub.clock; // the greenlet's hub's: close() cancels it there
+                clock.add(timer, clock.after(Deadline.toNanos(timeout)));
             }
         }
         return this;
@@ -189,7 +190,7 @@ public class Timeout extends Error implements AutoCloseable {
                     + "; close it in the greenlet that started it (kill that greenlet to stop it from elsewhere)");
         }
         synchronized (this) {
-            TimerQueue.INSTANCE.cancel(timer);
+            g.hub.clock.cancel(timer);
             g.killDelivery().withdraw(toRaise());
             greenlet = null;
             pending = false;

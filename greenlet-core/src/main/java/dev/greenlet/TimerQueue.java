@@ -7,7 +7,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The timers of every hub: a binary min-heap ordered by (deadline, sequence) and one daemon
+ * The clock and timers of the hubs on real time (a hub on virtual time has a
+ * {@link VirtualClock}, this class without the thread): a binary min-heap ordered by (deadline, sequence) and one daemon
  * platform thread that fires what is due.
  *
  * <p>Implementation overview. Like libev's timer heap under gevent, one structure holds every
@@ -19,21 +20,36 @@ import java.util.concurrent.locks.ReentrantLock;
  * in time, a wait that is woken early) is O(log n) and leaves nothing behind. The thread is
  * started on the first timer and is signalled only when a new timer becomes the earliest.
  */
-final class TimerQueue implements Runnable {
+class TimerQueue implements Runnable {
 
+    /** The clock and timers of every production hub: {@link System#nanoTime} and the thread "greenlet-timers". */
     static final TimerQueue INSTANCE = new TimerQueue();
 
-    private final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock = new ReentrantLock();
     private final Condition headChanged = lock.newCondition();
     private TimerEntry[] heap = new TimerEntry[64]; // heap[0..size) ordered by (deadline, sequence)
     private int size;
     private long nextSequence;
     private Thread thread; // started lazily, guarded by lock
 
-    private TimerQueue() {
+    TimerQueue() {
     }
 
-    /** Schedules {@code timer} to fire at {@code deadline} (a {@link System#nanoTime} value). */
+    /**
+     * This queue's clock: {@link System#nanoTime} here; a virtual-time hub's queue
+     * ({@link VirtualClock}) overrides it. Every deadline of a hub is a value of its queue's
+     * clock (docs/ARCHITECTURE.md, section 9).
+     */
+    long now() {
+        return System.nanoTime();
+    }
+
+    /** The value of {@link #now()} {@code nanos} (not negative) from now: see {@link Deadline#saturatedAfter}. */
+    final long after(long nanos) {
+        return Deadline.saturatedAfter(now(), nanos);
+    }
+
+    /** Schedules {@code timer} to fire at {@code deadline} (a value of {@link #now()}). */
     void add(TimerEntry timer, long deadline) {
         lock.lock();
         try {
@@ -49,14 +65,19 @@ final class TimerQueue implements Runnable {
             timer.heapIndex = size;
             siftUp(size++);
             if (heap[0] == timer) {
-                if (thread == null) {
-                    thread = Thread.ofPlatform().daemon().name("greenlet-timers").start(this);
-                } else {
-                    headChanged.signal();
-                }
+                newHeadLocked();
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** A timer became the earliest; holding the lock. Starts or wakes the thread that fires them. */
+    void newHeadLocked() {
+        if (thread == null) {
+            thread = Thread.ofPlatform().daemon().name("greenlet-timers").start(this);
+        } else {
+            headChanged.signal();
         }
     }
 
@@ -96,25 +117,44 @@ final class TimerQueue implements Runnable {
                         // This thread is ours alone; nothing interrupts it on purpose. Keep going.
                     }
                 }
-                long now = System.nanoTime();
-                while (size > 0 && heap[0].deadline - now <= 0) {
-                    due.add(heap[0]);
-                    removeAt(0);
-                }
+                takeDueLocked(System.nanoTime(), due);
             } finally {
                 lock.unlock();
             }
-            for (TimerEntry timer : due) {
-                try {
-                    timer.fire();
-                } catch (Throwable t) {
-                    // fire() implementations do not throw; if one ever does, say so and carry on,
-                    // so that one broken timer cannot stop every hub's clock.
-                    System.getLogger(TimerQueue.class.getName())
-                            .log(System.Logger.Level.ERROR, "timer " + timer + " failed to fire", t);
-                }
-            }
+            fireAll(due);
             due.clear();
+        }
+    }
+
+    /** How many timers are pending; holding the lock. */
+    final int sizeLocked() {
+        return size;
+    }
+
+    /** The earliest pending timer, or null; holding the lock. */
+    final TimerEntry headLocked() {
+        return size == 0 ? null : heap[0];
+    }
+
+    /** Takes the timers due at {@code now} (deadline not after it) into {@code due}, in firing order; holding the lock. */
+    final void takeDueLocked(long now, List<TimerEntry> due) {
+        while (size > 0 && heap[0].deadline - now <= 0) {
+            due.add(heap[0]);
+            removeAt(0);
+        }
+    }
+
+    /** Fires {@code due} in order, outside the lock. */
+    static void fireAll(List<TimerEntry> due) {
+        for (TimerEntry timer : due) {
+            try {
+                timer.fire();
+            } catch (Throwable t) {
+                // fire() implementations do not throw; if one ever does, say so and carry on,
+                // so that one broken timer cannot stop every hub's clock.
+                System.getLogger(TimerQueue.class.getName())
+                        .log(System.Logger.Level.ERROR, "timer " + timer + " failed to fire", t);
+            }
         }
     }
 
@@ -175,14 +215,5 @@ final class TimerQueue implements Runnable {
         }
         heap[i] = t;
         t.heapIndex = i;
-    }
-
-    /** See {@link Deadline#nanoTimeAfter}, the one deadline computation. */
-    static long deadlineAfter(long nanos) {
-        return Deadline.nanoTimeAfter(nanos);
-    }
-
-    static long toNanos(java.time.Duration d) {
-        return Deadline.toNanos(d);
     }
 }

@@ -179,10 +179,21 @@ public final class Waiter extends TimerEntry {
      * status set.
      */
     int await(Deadline d) {
-        long deadline = d.nanoTime(); // 0 for none
         if (greenlet != null) {
-            return greenlet.hub.await(greenlet, this, deadline);
+            return greenlet.hub.await(greenlet, this, d.nanoTimeOn(greenlet.hub.clock)); // 0 for none
         }
+        TimerQueue clock = d.clock();
+        if (clock != TimerQueue.INSTANCE && !d.isNone()) {
+            // A deadline of a hub on virtual time (made in one of its greenlets, awaited on a
+            // plain thread): it passes when that hub's clock fires this waiter, not in real time.
+            clock.add(this, d.nanoTimeOn(clock));
+            try {
+                return await(Deadline.none());
+            } finally {
+                clock.cancel(this);
+            }
+        }
+        long deadline = d.nanoTimeOn(TimerQueue.INSTANCE); // 0 for none
         while (state == WAITING) {
             if (Thread.interrupted()) {
                 if (resolveQuietly(INTERRUPTED)) {

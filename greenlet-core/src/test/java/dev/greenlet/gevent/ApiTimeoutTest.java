@@ -17,6 +17,12 @@ import org.junit.jupiter.api.Test;
  */
 class ApiTimeoutTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     private static final Duration DELAY = Duration.ofMillis(SHORT_MS);
 
     /** {@code test_api}: the parts with a Java meaning (no exception classes, no False). */

@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 class AsyncResultTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_link}: a null rawlink is refused; unlinking what was never linked does nothing. */
     @Test
     void link() {

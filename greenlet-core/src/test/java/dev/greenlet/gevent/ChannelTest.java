@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
  */
 class ChannelTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_send}: a put to a waiting getter resumes only after the getter has run. */
     @Test
     void send() {

@@ -16,6 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 class CoroutinePoolTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_apply_async}. */
     @Test
     void applyAsync() {

@@ -13,6 +13,12 @@ import org.junit.jupiter.api.Test;
 /** gevent's {@code src/gevent/tests/test__event.py}, class {@code TestEventBasics}, at tag 22.10.2. */
 class EventBasicsTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_wait_while_notifying}: a wait on an event that is still waking its waiters goes behind them. */
     @Test
     void waitWhileNotifying() {

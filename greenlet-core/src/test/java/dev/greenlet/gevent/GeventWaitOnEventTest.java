@@ -14,6 +14,12 @@ import org.junit.jupiter.api.Test;
 /** gevent's {@code src/gevent/tests/test__event.py}, class {@code TestGeventWaitOnEvent}, at tag 22.10.2. */
 class GeventWaitOnEventTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_set_during_wait} (gevent issue 771): a cleared event is not reported ready by a later wait. */
     @Test
     void setDuringWait() {

@@ -25,6 +25,12 @@ import org.junit.jupiter.api.Test;
  */
 class GreenletSetTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** gevent's {@code SpecialError}: what finally ends an {@link #undead} greenlet. */
     static final class SpecialError extends RuntimeException {
         SpecialError() {

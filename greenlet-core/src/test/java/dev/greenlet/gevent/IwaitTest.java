@@ -19,6 +19,12 @@ import org.junit.jupiter.api.Test;
  */
 class IwaitTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_noiter}. */
     @Test
     void noiter() {

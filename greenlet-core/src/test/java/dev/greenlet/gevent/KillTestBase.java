@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
  */
 abstract class KillTestBase extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** gevent's {@code _run_in_greenlet}. */
     void runInGreenlet(List<Integer> resultCollector) {
         resultCollector.add(1);

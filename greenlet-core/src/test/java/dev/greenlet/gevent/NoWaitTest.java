@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.HubTestSupport;
-import dev.greenlet.Parked;
 import dev.greenlet.queue.Channel;
 import dev.greenlet.queue.Empty;
 import dev.greenlet.queue.Full;
@@ -20,8 +19,16 @@ import org.junit.jupiter.api.Test;
  * gevent's {@code src/gevent/tests/test__queue.py}, class {@code TestNoWait}, at tag 22.10.2,
  * ported one test per gevent test. gevent's {@code loop.run_callback(f)} (run {@code f} in the
  * hub on its next iteration) is a spawned greenlet, which runs at the spawner's next switch.
+ * Its 1 ms sleeps run in virtual time: the order they give holds under any load (a fresh-clone CI
+ * run once failed here on a real 1 ms).
  */
 class NoWaitTest extends HubTestSupport {
+
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
 
     /** gevent's {@code store_result} with {@code util.wrap_errors}: the value, or the exception as the value. */
     private static void storeResult(List<Object> result, Callable<?> fn) {
@@ -95,12 +102,11 @@ class NoWaitTest extends HubTestSupport {
             Greenlet<Void> p = spawn(() -> q.put(5));
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
-            Parked.awaitParked(p); // gevent sleeps 1 ms here; waiting for the put to park needs no slack
+            sleep(1); // as gevent: in virtual time, exactly 1 ms, whatever the load
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
-            Greenlet<?> getter = spawn(() -> storeResult(result, q::getNowait));
-            getter.join(Parked.BOUND);
-            p.join(Parked.BOUND); // unlocked by the getNowait, or it would wait past the bound
+            spawn(() -> storeResult(result, q::getNowait));
+            sleep(1);
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isTrue();
             assertThat(result).containsExactly(5);
@@ -117,15 +123,14 @@ class NoWaitTest extends HubTestSupport {
             Greenlet<Integer> p = spawn(() -> q.get());
             assertThat(q.isEmpty()).isTrue();
             assertThat(q.isFull()).isFalse();
-            Parked.awaitParked(p); // gevent sleeps 1 ms here; waiting for the get to park needs no slack
+            sleep(1); // as gevent: in virtual time, exactly 1 ms, whatever the load
             assertThat(q.isEmpty()).isTrue();
-            Greenlet<?> putter = spawn(() -> storeResult(result, () -> {
+            spawn(() -> storeResult(result, () -> {
                 q.putNowait(10);
                 return null;
             }));
             assertThat(p.isDead()).isFalse();
-            putter.join(Parked.BOUND);
-            p.join(Parked.BOUND); // unlocked by the putNowait, or it would wait past the bound
+            sleep(1);
             assertThat(result).containsExactly((Object) null);
             assertThat(p.isDead()).isTrue();
             assertThat(p.value()).isEqualTo(10);

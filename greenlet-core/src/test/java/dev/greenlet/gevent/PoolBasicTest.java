@@ -16,6 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 class PoolBasicTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_execute_async}: applyAsync on a full pool returns at once, and the work runs later. */
     @Test
     void executeAsync() {

@@ -27,6 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 class QueueTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_send_first}. */
     @Test
     void sendFirst() {

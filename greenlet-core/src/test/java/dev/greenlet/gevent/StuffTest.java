@@ -20,6 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class StuffTest extends HubTestSupport {
 
+    /** A gevent port: its sleeps and timeouts run in virtual time, so its order holds under any load. */
+    @Override
+    protected boolean onVirtualTime() {
+        return true;
+    }
+
     /** {@code test_wait_noerrors}. */
     @Test
     void waitNoerrors() {
