@@ -478,7 +478,7 @@ public class Hub implements AutoCloseable {
             } else if (w != null && w.isWaiting()) {
                 boolean sleeping = w.blocker == this;
                 out.add(new Activity(g, sleeping ? GreenletState.SLEEPING : GreenletState.WAITING,
-                        sleeping ? null : w.blocker, false, sleeping ? w.deadline : 0, t));
+                        sleeping ? null : w.blocker, false, sleeping ? onSystemClock(w.deadline) : 0, t));
             } else if (engine.inForeignWait(g)) {
                 out.add(new Activity(g, GreenletState.WAITING, t == null ? null : LockSupport.getBlocker(t), true, 0, t));
             } else {
@@ -486,6 +486,11 @@ public class Hub implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** A deadline of this hub's clock as a {@link System#nanoTime} value with the same time left (run-info). */
+    private long onSystemClock(long deadline) {
+        return clock == TimerQueue.INSTANCE ? deadline : System.nanoTime() + (deadline - clock.now());
     }
 
     // ---------------------------------------------------------------- errors

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -25,8 +26,25 @@ import org.junit.platform.launcher.core.LauncherFactory;
  */
 class GreenletTestExtensionTest {
 
+    /** Set while this class runs a nested one: they run only so (a -Dtest pattern may select them too). */
+    private static volatile boolean launching;
+
+    /** For the nested classes' {@code @EnabledIf}. */
+    static boolean launchedByTheOuterTest() {
+        return launching;
+    }
+
     /** Runs {@code testClass}'s tests; returns the failures' messages (empty if all passed). */
-    private static List<Throwable> run(Class<?> testClass) {
+    private static synchronized List<Throwable> run(Class<?> testClass) {
+        launching = true;
+        try {
+            return launch(testClass);
+        } finally {
+            launching = false;
+        }
+    }
+
+    private static List<Throwable> launch(Class<?> testClass) {
         List<Throwable> failures = new ArrayList<>();
         int[] finished = { 0 };
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(),
@@ -63,6 +81,7 @@ class GreenletTestExtensionTest {
         Assertions.assertTrue(stock[0] >= 0, "oversold: stock " + stock[0]);
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     @GreenletTest
     static class RaceInFifo {
         @Test
@@ -71,6 +90,7 @@ class GreenletTestExtensionTest {
         }
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     @GreenletTest(seeds = 100)
     static class RaceUnderSeeds {
         @Test
@@ -79,6 +99,7 @@ class GreenletTestExtensionTest {
         }
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     static class TimeWithHubParameter {
         @Test
         @GreenletTest
@@ -95,6 +116,7 @@ class GreenletTestExtensionTest {
         }
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     @GreenletTest
     static class LeavesAGreenletAlive {
         @Test
@@ -104,6 +126,7 @@ class GreenletTestExtensionTest {
         }
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     @GreenletTest
     static class UnexpectedFailure {
         @Test
@@ -114,6 +137,7 @@ class GreenletTestExtensionTest {
         }
     }
 
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
     @GreenletTest
     static class ExpectedFailure {
         @Test
