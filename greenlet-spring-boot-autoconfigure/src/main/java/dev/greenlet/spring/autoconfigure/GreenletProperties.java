@@ -130,7 +130,7 @@ public class GreenletProperties {
         /** How far back the timeline keeps turns (at most 10m); a request may ask for less. */
         private Duration keep = Duration.ofSeconds(60);
 
-        /** The most turns the timeline keeps per hub (about 60 bytes each); the oldest go first. */
+        /** Most turns the timeline keeps per hub (about 60 bytes each); the oldest go first. */
         private int capacityPerHub = dev.greenlet.diagnostics.Timeline.DEFAULT_CAPACITY;
 
         public boolean isEnabled() {
@@ -175,7 +175,7 @@ public class GreenletProperties {
          */
         private boolean enabled = true;
 
-        /** The most distinct names counted; turns of further names count under "(other)". */
+        /** Most distinct names counted; turns of further names count under "(other)". */
         private int maxNames = 100;
 
         public boolean isEnabled() {
