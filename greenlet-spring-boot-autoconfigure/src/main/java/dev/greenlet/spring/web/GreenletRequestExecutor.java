@@ -59,12 +59,18 @@ public class GreenletRequestExecutor implements SmartLifecycle {
      */
     private static final class Request implements RespondingResponse.Claim {
         final AtomicInteger state = new AtomicInteger(RUNNING);
+        final String name;       // method and raw path, as spawned: the greenlet itself is renamed to the path
+                                 //   template once Spring MVC picks the handler (RequestPatternNamer)
         Greenlet<Void> greenlet;
+
+        Request(String name) {
+            this.name = name;
+        }
 
         @Override
         public void beginResponse() throws IOException {
             if (!state.compareAndSet(RUNNING, RESPONDING) && state.get() == KILLED) {
-                throw new IOException("request '" + greenlet.name() + "' was killed at shutdown ("
+                throw new IOException("request '" + name + "' was killed at shutdown ("
                         + "greenlet.shutdown.timeout) before it began its response");
             }
         }
@@ -111,7 +117,7 @@ public class GreenletRequestExecutor implements SmartLifecycle {
      */
     public void serve(String name, HttpServletResponse response, Body body) throws IOException, ServletException {
         Hub hub = hubs.next();
-        Request request = new Request();
+        Request request = new Request(name);
         Throwable[] failure = new Throwable[1];
         HttpServletResponse claimed = new RespondingResponse(response, request);
         Greenlet<Void> g = new Greenlet<>(hub, name, () -> {
@@ -228,17 +234,17 @@ public class GreenletRequestExecutor implements SmartLifecycle {
                 r.greenlet.join(deadline.remaining());
             }
         }
-        List<Greenlet<?>> killed = new ArrayList<>();
-        List<Greenlet<?>> responding = new ArrayList<>();
+        List<Request> killed = new ArrayList<>();
+        List<Request> responding = new ArrayList<>();
         for (Request r : List.copyOf(live)) {
             if (r.state.compareAndSet(RUNNING, KILLED)) { // named here, so it never answers with its handler's response
-                killed.add(r.greenlet);
+                killed.add(r);
             } else if (r.state.get() == RESPONDING && !r.greenlet.isDead()) {
-                responding.add(r.greenlet); // its client may have its answer already: let it finish within the grace
+                responding.add(r); // its client may have its answer already: let it finish within the grace
             }
         }
-        for (Greenlet<?> g : killed) {
-            g.killUrgently();
+        for (Request r : killed) {
+            r.greenlet.killUrgently();
         }
         if (!killed.isEmpty()) {
             List<String> names = names(killed);
@@ -250,17 +256,17 @@ public class GreenletRequestExecutor implements SmartLifecycle {
             }
         }
         Deadline graceDeadline = Deadline.of(GreenletHubs.KILL_GRACE);
-        List<Greenlet<?>> abandoned = new ArrayList<>();
-        for (Greenlet<?> g : killed) {
-            if (!g.join(graceDeadline.remaining())) {
-                abandoned.add(g);
+        List<Request> abandoned = new ArrayList<>();
+        for (Request r : killed) {
+            if (!r.greenlet.join(graceDeadline.remaining())) {
+                abandoned.add(r);
             }
         }
-        List<Greenlet<?>> cutOff = new ArrayList<>();
-        for (Greenlet<?> g : responding) {
-            if (!g.join(graceDeadline.remaining())) {
-                g.killUrgently();
-                cutOff.add(g);
+        List<Request> cutOff = new ArrayList<>();
+        for (Request r : responding) {
+            if (!r.greenlet.join(graceDeadline.remaining())) {
+                r.greenlet.killUrgently();
+                cutOff.add(r);
             }
         }
         if (!cutOff.isEmpty()) {
@@ -276,10 +282,10 @@ public class GreenletRequestExecutor implements SmartLifecycle {
         }
     }
 
-    private static List<String> names(List<Greenlet<?>> greenlets) {
+    private static List<String> names(List<Request> requests) {
         List<String> names = new ArrayList<>();
-        for (Greenlet<?> g : greenlets) {
-            names.add("'" + g.name() + "'"); // the request's method and path, fixed when it was spawned
+        for (Request r : requests) {
+            names.add("'" + r.name + "'"); // the request's method and raw path, fixed when it was spawned
         }
         return names;
     }
