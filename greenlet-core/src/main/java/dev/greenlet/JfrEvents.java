@@ -91,6 +91,7 @@ final class JfrEvents {
     }
 
     private static void emitSummaries() {
+        drainFromGreenlets();
         for (Hub hub : TurnObserver.hubs()) {
             HubSummaryEvent e = new HubSummaryEvent();
             e.hub = hub.name();
@@ -108,13 +109,21 @@ final class JfrEvents {
         }
     }
 
-    /** What a wait's blocker is, in a word or two, for the turn event. */
+    /** Each {@link TurnListener.End}'s word in a turn event: one string each, so JFR's string pool writes it once. */
+    private static final String[] END_WORDS = java.util.Arrays.stream(TurnListener.End.values())
+            .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
+
+    /**
+     * What a wait's blocker is, in a word or two, for the turn event: a class name, "join" (the
+     * joined greenlet's id goes in a field of its own) or "sleep", as in the timeline. Never built
+     * per turn: each string is the class's own or a constant, so JFR's string pool writes it once.
+     */
     static String describe(Object blocker) {
         if (blocker == null) {
             return null;
         }
-        if (blocker instanceof Greenlet<?> g) {
-            return "greenlet " + g.name();
+        if (blocker instanceof Greenlet<?>) {
+            return "join";
         }
         if (blocker instanceof Hub) {
             return "sleep";
@@ -150,35 +159,110 @@ final class JfrEvents {
                 e.hub = hub.name();
                 e.greenletId = g.id();
                 e.greenletName = g.name();
-                e.end = how.name().toLowerCase(java.util.Locale.ROOT);
+                e.end = END_WORDS[how.ordinal()];
                 e.waitingOn = describe(blocker);
+                e.waitingOnGreenlet = blocker instanceof Greenlet<?> other ? other.id() : 0;
                 e.commit();
+            }
+            if (!FROM_GREENLETS.isEmpty() && !Thread.currentThread().isVirtual()) {
+                drainFromGreenlets(); // on the carrier, after this turn's event (see FROM_GREENLETS)
             }
         }
 
         @Override
         public void spawned(Hub hub, Greenlet<?> g, Greenlet<?> by) {
-            SpawnEvent e = new SpawnEvent();
-            if (e.shouldCommit()) {
-                e.hub = hub.name();
-                e.greenletId = g.id();
-                e.greenletName = g.name();
-                e.spawnedBy = by == null ? 0 : by.id();
-                e.commit();
+            if (!SPAWN.isEnabled()) {
+                return;
             }
+            String hubName = hub.name();
+            long id = g.id();
+            String name = g.name();
+            long byId = by == null ? 0 : by.id();
+            emit(() -> {
+                SpawnEvent e = new SpawnEvent();
+                if (e.shouldCommit()) {
+                    e.hub = hubName;
+                    e.greenletId = id;
+                    e.greenletName = name;
+                    e.spawnedBy = byId;
+                    e.commit();
+                }
+            });
         }
 
         @Override
         public void killed(Hub hub, Greenlet<?> g, Greenlet<?> by) {
-            KillEvent e = new KillEvent();
-            if (e.shouldCommit()) {
-                e.hub = hub.name();
-                e.greenletId = g.id();
-                e.greenletName = g.name();
-                e.killedBy = by == null ? 0 : by.id();
-                e.commit();
+            if (!KILL.isEnabled()) {
+                return;
             }
+            String hubName = hub.name();
+            long id = g.id();
+            String name = g.name();
+            long byId = by == null ? 0 : by.id();
+            String killer = onCarrierGreenlet() ? stackOfCaller() : null;
+            emit(() -> {
+                KillEvent e = new KillEvent();
+                if (e.shouldCommit()) {
+                    e.hub = hubName;
+                    e.greenletId = id;
+                    e.greenletName = name;
+                    e.killedBy = byId;
+                    e.killerStack = killer;
+                    e.commit();
+                }
+            });
         }
+    }
+
+    // ---------------------------------------------------------------- events from greenlets' threads
+
+    /*
+     * On the carrier engine, a JFR event must not be touched on a greenlet's virtual thread: seen on
+     * JDK 25, an event even only created there (its shouldCommit() asks for the thread's event
+     * writer) makes the carrier thread drop its next commit, the turn event of that very turn. So a
+     * spawn or kill done by such a greenlet is queued here and committed on a carrier, right after
+     * the next turn event, or by the periodic summary (docs/ARCHITECTURE.md, section "The turn
+     * observer"). Any thread adds; carriers and JFR's periodic thread drain.
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> FROM_GREENLETS =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final EventType SPAWN = EventType.getEventType(SpawnEvent.class);
+    private static final EventType KILL = EventType.getEventType(KillEvent.class);
+
+    /** Whether the calling thread is a greenlet's on the carrier engine. */
+    private static boolean onCarrierGreenlet() {
+        Greenlet<?> g = Greenlet.current();
+        return g != null && g.hub().engine() == Hub.Engine.CARRIER;
+    }
+
+    private static void emit(Runnable commit) {
+        if (onCarrierGreenlet()) {
+            FROM_GREENLETS.add(commit);
+        } else {
+            commit.run();
+        }
+    }
+
+    /** Commits what greenlets' threads queued; on a carrier (outside any turn) or JFR's periodic thread. */
+    static void drainFromGreenlets() {
+        Runnable r;
+        while ((r = FROM_GREENLETS.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** The classes a kill passes through before it reaches the listener: not the killer's frames. */
+    private static final java.util.regex.Pattern INTERNAL = java.util.regex.Pattern.compile(
+            "dev\\.greenlet\\.(JfrEvents|TurnObserver|HubEngine|Greenlet|KillDelivery|Gevent)(\\$.*)?");
+
+    private static String stackOfCaller() {
+        StringBuilder b = new StringBuilder();
+        StackWalker.getInstance().walk(frames -> {
+            frames.dropWhile(f -> INTERNAL.matcher(f.getClassName()).matches()).limit(16)
+                    .forEach(f -> b.append(f).append('\n'));
+            return null;
+        });
+        return b.toString();
     }
 
     @Name("dev.greenlet.Turn")
@@ -199,6 +283,9 @@ final class JfrEvents {
         @Label("Waiting On")
         @Description("What the greenlet waits on after the turn, when it ended in a wait")
         String waitingOn;
+        @Label("Waiting On Greenlet")
+        @Description("Id of the greenlet it joins, when it waits on one; else 0")
+        long waitingOnGreenlet;
         @Label("Woken By")
         @Description("Id of the greenlet that made this one ready for the turn; 0 if none did (a timer, a plain thread)")
         long wokenBy;
@@ -234,6 +321,10 @@ final class JfrEvents {
         @Label("Killed By")
         @Description("Id of the killing greenlet; 0 for a plain thread")
         long killedBy;
+        @Label("Killer Stack")
+        @Description("The killing greenlet's stack when it ran on the carrier engine (the event's own stack trace is then"
+                + " the carrier's, where it was committed); else empty, and the stack trace is the killer's")
+        String killerStack;
     }
 
     @Name("dev.greenlet.HubSummary")

@@ -35,6 +35,7 @@ class JfrEventsTest extends HubTestSupport {
         CountDownLatch summary = new CountDownLatch(1);
         CountDownLatch stall = new CountDownLatch(1);
         CountDownLatch lastTurn = new CountDownLatch(1);
+        long[] joined = new long[1]; // the id of the greenlet jfr-joiner joins
         try (RecordingStream rs = new RecordingStream(greenletJfc())) {
             rs.enable("dev.greenlet.HubSummary").withPeriod(Duration.ofMillis(100));
             for (String name : List.of("Turn", "Spawn", "Kill", "Stall", "HubSummary")) {
@@ -65,8 +66,14 @@ class JfrEventsTest extends HubTestSupport {
                 Gevent.sleep(60);
                 return null;
             }).start();
+            Greenlet<Long> joiner = new Greenlet<>(hub, "jfr-joiner", () -> {
+                Greenlet<Void> child = Gevent.spawn(() -> Gevent.sleep(0));
+                child.join();
+                return child.id();
+            }).start();
             waiter.join();
             setter.join();
+            joined[0] = joiner.get();
             Parked.awaitParked(victim);
             victim.kill();
             try (HubMonitor monitor = HubMonitor.start(hub, Duration.ofMillis(20))) {
@@ -92,6 +99,12 @@ class JfrEventsTest extends HubTestSupport {
             assertThat(e.getString("waitingOn")).isEqualTo(Event.class.getName());
         });
         assertThat(turns).anySatisfy(e -> {
+            assertThat(e.getString("greenletName")).isEqualTo("jfr-joiner");
+            assertThat(e.getString("end")).isEqualTo("wait");
+            assertThat(e.getString("waitingOn")).isEqualTo("join");
+            assertThat(e.getLong("waitingOnGreenlet")).as("the joined greenlet's id").isEqualTo(joined[0]);
+        });
+        assertThat(turns).anySatisfy(e -> {
             assertThat(e.getString("greenletName")).isEqualTo("jfr-setter");
             assertThat(e.getString("end")).isEqualTo("yield");
         });
@@ -105,6 +118,9 @@ class JfrEventsTest extends HubTestSupport {
             assertThat(e.getDuration().toMillis()).isGreaterThanOrEqualTo(MEDIUM_MS);
         });
         assertThat(seen.get("Spawn")).anySatisfy(e -> assertThat(e.getString("greenletName")).isEqualTo("jfr-victim"));
+        // a spawn by a greenlet: on the carrier engine committed from the carrier, after the
+        // spawner's turn event, which it must not make JFR drop (the jfr-joiner turn above)
+        assertThat(seen.get("Spawn")).anySatisfy(e -> assertThat(e.getLong("greenletId")).isEqualTo(joined[0]));
         assertThat(seen.get("Kill")).anySatisfy(e -> assertThat(e.getString("greenletName")).isEqualTo("jfr-victim"));
         assertThat(seen.get("Stall")).anySatisfy(e -> {
             assertThat(e.getString("greenletName")).isEqualTo("jfr-hog");
