@@ -2,6 +2,7 @@ package dev.greenlet;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
@@ -80,6 +81,7 @@ final class JfrEvents {
             if (on && attached == null) {
                 attached = Hub.observeAllTurns(hub -> new Recorder());
             } else if (!on && attached != null) {
+                FROM_GREENLETS.clear(); // no recording wants them any more
                 try {
                     attached.close();
                 } catch (Exception e) {
@@ -133,6 +135,10 @@ final class JfrEvents {
 
     /** The JFR listener of one hub: turns come one at a time (TurnListener), so {@code open} needs no lock. */
     static final class Recorder implements TurnListener {
+        // Here, not in JfrEvents: a Recorder exists only once jdk.jfr is known to be there.
+        private static final EventType SPAWN = EventType.getEventType(SpawnEvent.class);
+        private static final EventType KILL = EventType.getEventType(KillEvent.class);
+
         private TurnEvent open; // the hub's turn only: the event of the turn that runs
 
         @Override
@@ -152,6 +158,9 @@ final class JfrEvents {
             TurnEvent e = open;
             open = null;
             if (e == null) {
+                if (!FROM_GREENLETS.isEmpty() && !Thread.currentThread().isVirtual()) {
+                    drainFromGreenlets(); // turn events off, spawn or kill events on
+                }
                 return;
             }
             e.end();
@@ -226,8 +235,6 @@ final class JfrEvents {
      */
     private static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> FROM_GREENLETS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final EventType SPAWN = EventType.getEventType(SpawnEvent.class);
-    private static final EventType KILL = EventType.getEventType(KillEvent.class);
 
     /** Whether the calling thread is a greenlet's on the carrier engine. */
     private static boolean onCarrierGreenlet() {
@@ -266,6 +273,7 @@ final class JfrEvents {
     }
 
     @Name("dev.greenlet.Turn")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Turn")
     @Category("Greenlet")
     @Description("A greenlet held its hub: from the start of its turn to the cooperative point where it gave the turn up")
@@ -292,6 +300,7 @@ final class JfrEvents {
     }
 
     @Name("dev.greenlet.Spawn")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Spawn")
     @Category("Greenlet")
     @StackTrace(false)
@@ -308,6 +317,7 @@ final class JfrEvents {
     }
 
     @Name("dev.greenlet.Kill")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Kill")
     @Category("Greenlet")
     @StackTrace(true)
@@ -328,6 +338,7 @@ final class JfrEvents {
     }
 
     @Name("dev.greenlet.HubSummary")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Hub Summary")
     @Category("Greenlet")
     @Period("1 s")

@@ -132,4 +132,14 @@ class JfrEventsTest extends HubTestSupport {
         });
         Parked.until("the recording's end detaches the JFR observer", () -> hub.engine.observer == null);
     }
+
+    /** The events are off unless a recording asks for them: the JDK's own settings attach nothing to the hubs. */
+    @Test
+    void aRecordingWithTheJdksDefaultSettingsLeavesTheHubsUnobserved() throws Exception {
+        try (jdk.jfr.Recording recording = new jdk.jfr.Recording(Configuration.getConfiguration("default"))) {
+            recording.start();
+            JfrEvents.update(); // what the recorder's listener does on the start, here on this thread
+            assertThat(hub.engine.observer).as("no JFR listener on the hub").isNull();
+        }
+    }
 }

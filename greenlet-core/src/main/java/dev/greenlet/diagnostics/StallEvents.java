@@ -2,6 +2,7 @@ package dev.greenlet.diagnostics;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -67,6 +68,7 @@ final class StallEvents {
     }
 
     @Name("dev.greenlet.Stall")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Hub Stall")
     @Category("Greenlet")
     @Description("A greenlet held its hub past the monitor's threshold without a cooperative point")
@@ -91,6 +93,7 @@ final class StallEvents {
     }
 
     @Name("dev.greenlet.Deadlock")
+    @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Hub Deadlock")
     @Category("Greenlet")
     @Description("The hub's holder waits for something only another greenlet of the hub can give: it will not recover")

@@ -32,7 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@code seeds = 100} the method runs 100 times, each on a hub whose ready greenlets take turns
  * in the random order of one seed (0 to 99), and the first failure names its seed; with
  * {@code seed = 42} it runs once under seed 42, which replays that run: in virtual time the
- * same seed gives the same order.
+ * same seed gives the same order. Each seed after the first runs on a new instance of the test
+ * class (its no-argument constructor, then its {@code @BeforeEach} methods, after it its
+ * {@code @AfterEach} methods), so that no seed sees the fields an earlier one left; where JUnit
+ * alone can make the instance (a {@code @Nested} class, a constructor or lifecycle method with
+ * parameters other than {@code TestHub}), the first instance is reused. {@code @Nested} classes,
+ * {@code @RepeatedTest} and {@code @ParameterizedTest} methods run in the hub too.
  *
  * <p>On a method, it replaces the class's annotation. gevent has nothing like it; kotlinx's
  * {@code runTest} is the nearest thing.

@@ -2,12 +2,17 @@ package dev.greenlet.test;
 
 import dev.greenlet.Greenlet;
 import dev.greenlet.Hub;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The extension behind {@link GreenletTest}: makes the test's {@link TestHub} before each test,
@@ -61,6 +67,12 @@ public final class GreenletTestExtension implements BeforeEachCallback, AfterEac
     }
 
     @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
+            ExtensionContext context) throws Throwable {
+        interceptTestMethod(invocation, call, context); // @ParameterizedTest, @RepeatedTest: in the hub too
+    }
+
+    @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> call,
             ExtensionContext context) throws Throwable {
         GreenletTest config = config(context);
@@ -73,12 +85,17 @@ public final class GreenletTestExtension implements BeforeEachCallback, AfterEac
         invocation.skip();
         for (int i = 0; i < config.seeds(); i++) {
             long seed = i;
+            Object fresh = null;
             if (i > 0) {
                 hub = newHub(context, seed);
                 context.getStore(NS).put(HUB, hub);
+                fresh = freshInstance(call, hub); // so that no seed sees what an earlier one left in fields
             }
             try {
-                runOnce(hub, call, seed);
+                runOnce(hub, call, fresh);
+                if (fresh != null) {
+                    lifecycle(fresh, AfterEach.class, HierarchyTraversalMode.BOTTOM_UP, hub);
+                }
             } catch (Throwable failure) {
                 AssertionError named = new AssertionError(context.getDisplayName() + " failed under seed " + seed
                         + " (run " + (i + 1) + " of " + config.seeds() + "; FIFO order is not tried here): replay it with"
@@ -92,10 +109,65 @@ public final class GreenletTestExtension implements BeforeEachCallback, AfterEac
         }
     }
 
-    /** Runs the test method once in {@code hub}, then checks what it left behind. */
-    private static void runOnce(TestHub hub, ReflectiveInvocationContext<Method> call, Long seed) throws Throwable {
-        Method method = call.getExecutable();
+    /**
+     * A new instance of the test class for one more seed, its {@code @BeforeEach} methods run, as
+     * JUnit would for a new test; null (the first instance is reused) when JUnit alone can make
+     * one: an inner ({@code @Nested}) class, no no-argument constructor, or a lifecycle method
+     * with a parameter other than {@code TestHub}.
+     */
+    private static Object freshInstance(ReflectiveInvocationContext<Method> call, TestHub hub) throws Throwable {
         Object target = call.getTarget().orElse(null);
+        if (target == null) {
+            return null;
+        }
+        Class<?> c = target.getClass();
+        if (c.getEnclosingClass() != null && !Modifier.isStatic(c.getModifiers())) {
+            return null;
+        }
+        for (Class<? extends Annotation> kind : List.of(BeforeEach.class, AfterEach.class)) {
+            for (Method m : AnnotationSupport.findAnnotatedMethods(c, kind, HierarchyTraversalMode.TOP_DOWN)) {
+                for (Class<?> p : m.getParameterTypes()) {
+                    if (p != TestHub.class) {
+                        return null;
+                    }
+                }
+            }
+        }
+        Constructor<?> k;
+        try {
+            k = c.getDeclaredConstructor();
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+        k.setAccessible(true);
+        Object fresh;
+        try {
+            fresh = k.newInstance();
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+        lifecycle(fresh, BeforeEach.class, HierarchyTraversalMode.TOP_DOWN, hub);
+        return fresh;
+    }
+
+    private static void lifecycle(Object instance, Class<? extends Annotation> kind, HierarchyTraversalMode order,
+            TestHub hub) throws Throwable {
+        for (Method m : AnnotationSupport.findAnnotatedMethods(instance.getClass(), kind, order)) {
+            Object[] args = new Object[m.getParameterCount()];
+            java.util.Arrays.fill(args, hub);
+            m.setAccessible(true);
+            try {
+                m.invoke(instance, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+    }
+
+    /** Runs the test method once in {@code hub} (on {@code fresh}, if not null), then checks what it left behind. */
+    private static void runOnce(TestHub hub, ReflectiveInvocationContext<Method> call, Object fresh) throws Throwable {
+        Method method = call.getExecutable();
+        Object target = fresh != null ? fresh : call.getTarget().orElse(null);
         Object[] args = call.getArguments().toArray();
         for (int i = 0; i < args.length; i++) {
             if (args[i] instanceof TestHub) {
@@ -142,9 +214,20 @@ public final class GreenletTestExtension implements BeforeEachCallback, AfterEac
 
     private static GreenletTest config(ExtensionContext context) {
         return AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), GreenletTest.class)
-                .or(() -> AnnotationSupport.findAnnotation(context.getRequiredTestClass(), GreenletTest.class))
+                .or(() -> onClassOrEnclosing(context.getRequiredTestClass()))
                 .orElseThrow(() -> new IllegalStateException("GreenletTestExtension is registered by @GreenletTest;"
                         + " annotate the test class or method with it"));
+    }
+
+    /** The annotation on the class, a superclass, or a class enclosing it (a {@code @Nested} class's outer class). */
+    private static java.util.Optional<GreenletTest> onClassOrEnclosing(Class<?> c) {
+        for (Class<?> k = c; k != null; k = k.getEnclosingClass()) {
+            java.util.Optional<GreenletTest> found = AnnotationSupport.findAnnotation(k, GreenletTest.class);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     @SuppressWarnings("unchecked")

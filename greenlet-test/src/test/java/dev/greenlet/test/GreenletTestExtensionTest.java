@@ -186,4 +186,54 @@ class GreenletTestExtensionTest {
                 t -> assertThat(t).hasMessageContaining("failed").hasMessageContaining("expectFailures()"));
         assertThat(run(ExpectedFailure.class)).isEmpty();
     }
+
+    /** A field the test writes: each seed must see a fresh instance, or seed N's failure would not replay. */
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
+    @GreenletTest(seeds = 5)
+    static class FieldStateUnderSeeds {
+        private int runs;
+        private TestHub before;
+
+        @org.junit.jupiter.api.BeforeEach
+        void remember(TestHub hub) {
+            before = hub;
+        }
+
+        @Test
+        void runsOncePerInstance(TestHub hub) {
+            runs++;
+            Assertions.assertEquals(1, runs, "a seed saw an earlier seed's instance");
+            Assertions.assertSame(before, hub, "@BeforeEach got this seed's hub");
+        }
+    }
+
+    /** A @Nested class and a @RepeatedTest of a @GreenletTest class run in the hub, on virtual time. */
+    @EnabledIf("dev.greenlet.test.GreenletTestExtensionTest#launchedByTheOuterTest")
+    @GreenletTest
+    static class NestedAndRepeated {
+        @org.junit.jupiter.api.RepeatedTest(2)
+        void repeated(TestHub hub) {
+            Gevent.sleep(Duration.ofSeconds(30));
+            Assertions.assertEquals(Duration.ofSeconds(30), hub.currentTime());
+        }
+
+        @org.junit.jupiter.api.Nested
+        class Inner {
+            @Test
+            void nested(TestHub hub) {
+                Gevent.sleep(Duration.ofSeconds(30));
+                Assertions.assertEquals(Duration.ofSeconds(30), hub.currentTime());
+            }
+        }
+    }
+
+    @Test
+    void eachSeedRunsOnAFreshInstance() {
+        assertThat(run(FieldStateUnderSeeds.class)).isEmpty();
+    }
+
+    @Test
+    void nestedClassesAndTestTemplatesRunInTheHub() {
+        assertThat(run(NestedAndRepeated.class)).isEmpty();
+    }
 }
