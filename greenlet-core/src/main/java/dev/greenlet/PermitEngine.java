@@ -441,8 +441,8 @@ final class PermitEngine extends HubEngine {
     }
 
     @Override
-    boolean isIdle() {
-        return owner == null;
+    synchronized boolean isIdle() {
+        return owner == null && !held; // while a batch fires, its greenlets are ready but have no turn yet
     }
 
     @Override

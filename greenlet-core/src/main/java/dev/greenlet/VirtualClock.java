@@ -17,8 +17,9 @@ import java.util.function.IntUnaryOperator;
  * and nothing fires them in real time. The engine calls {@link #hubIdle()} when no greenlet of
  * the hub is running or ready; that only wakes this clock's own daemon thread, which then
  * <em>examines</em> the hub: if it is still idle and every live greenlet waits on the hub (a
- * timer, a primitive of the library, an untimed JDK wait another greenlet will end) rather than
- * on real time (an offloaded call, a future, a timed JDK wait), and jumping is on, it moves
+ * timer, a primitive of the library, a monitor or java.util.concurrent lock another greenlet
+ * will release) rather than on real time (an offloaded call, a future, a socket, any timed JDK
+ * wait), and jumping is on, it moves
  * {@link #now()} to the earliest deadline and fires every timer due then as one batch
  * ({@link HubEngine#fireBatch}): the engine queues all of them before any runs, so the order
  * after a jump is the timers' order (invariant 2), whatever the threads do. A timed JDK wait
@@ -26,7 +27,8 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>Who writes what: {@code now} only under {@code stepLock} (the clock thread's jump or a
  * caller's {@link VirtualTime#advanceBy}), and never backwards; the heap under the inherited
- * lock; {@code examinations}, {@code lastQuiet} under this object's monitor; {@code signalled}
+ * lock; {@code examinationsStarted}, {@code examinationDone}, {@code lastQuiet} under this
+ * object's monitor (an examination and the jump it decides on run under {@code stepLock}); {@code signalled}
  * by anyone (the engines, callers), cleared by the clock thread; {@code realTimeWait} once, by
  * the clock thread or {@link VirtualTime}'s checks.
  */
@@ -50,8 +52,9 @@ final class VirtualClock extends TimerQueue {
     private final java.util.concurrent.atomic.AtomicBoolean threadRuns = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Thread thread;                 // the clock thread, while threadRuns (set by whoever starts it)
     volatile boolean firing;                        // a batch is being fired: the carrier engine waits for its end
-    private long examinations;                      // guarded by this
-    private boolean lastQuiet;                      // guarded by this: the last examination found no greenlet running or ready
+    private long examinationsStarted;               // guarded by this: numbers each examination as it begins
+    private long examinationDone;                   // guarded by this: the number of the latest examination that ended
+    private boolean lastQuiet;                      // guarded by this: that examination found no greenlet running or ready
     private volatile String realTimeWait;           // the first timed JDK wait found, described; or null
 
     VirtualClock(IntUnaryOperator readyOrder) {
@@ -169,15 +172,27 @@ final class VirtualClock extends TimerQueue {
         }
     }
 
+    /**
+     * One examination and, if it allows, one jump, both under {@code stepLock}: no caller's jump
+     * (and its batch) can fall between what the examination saw and the jump it decides on.
+     */
     private void step() {
-        Quiet q = examine();
-        synchronized (this) {
-            examinations++;
-            lastQuiet = q != Quiet.BUSY;
-            notifyAll();
-        }
-        if (q == Quiet.ON_HUB && (autojump || jumpRequests > 0) && jumpToNext(Long.MAX_VALUE)) {
-            signal(); // look again: a batch that made no greenlet ready (a plain thread's timed wait) ends no turn
+        synchronized (stepLock) {
+            long number;
+            synchronized (this) {
+                number = ++examinationsStarted;
+            }
+            Quiet q = examine();
+            synchronized (this) {
+                if (number > examinationDone) {
+                    examinationDone = number;
+                    lastQuiet = q != Quiet.BUSY;
+                }
+                notifyAll();
+            }
+            if (q == Quiet.ON_HUB && (autojump || jumpRequests > 0) && jumpToNext(Long.MAX_VALUE)) {
+                signal(); // look again: a batch that made no greenlet ready (a plain thread's timed wait) ends no turn
+            }
         }
     }
 
@@ -185,7 +200,7 @@ final class VirtualClock extends TimerQueue {
 
     /** Whether every live greenlet waits, and on what (see the class comment). */
     Quiet examine() {
-        if (hub == null || !engine.isIdle() || engine.running() != null) {
+        if (hub == null || firing || !engine.isIdle() || engine.running() != null) {
             return Quiet.BUSY;
         }
         boolean real = false;
@@ -203,11 +218,16 @@ final class VirtualClock extends TimerQueue {
             }
             if (engine.inForeignWait(g)) {
                 Thread t = g.thread();
-                if (t != null && t.getState() == Thread.State.TIMED_WAITING) {
+                Thread.State state = t == null ? null : t.getState();
+                if (state == Thread.State.TIMED_WAITING) {
                     real = true;
                     recordRealTimeWait(describeRealTimeWait(g, t));
+                } else if (state != Thread.State.BLOCKED && !onJucSynchronizer(t)) {
+                    // An untimed wait on anything else (a socket read, a future's get, Object.wait)
+                    // may end in real time (a server answers): no jump while it lasts.
+                    real = true;
                 }
-                continue; // an untimed JDK wait (a lock, a SynchronousQueue) ends when another greenlet acts
+                continue; // a monitor or a java.util.concurrent lock/condition: another greenlet ends it
             }
             if (g.awaitsStartTimer()) {
                 continue;
@@ -218,6 +238,15 @@ final class VirtualClock extends TimerQueue {
             return Quiet.BUSY;
         }
         return real ? Quiet.ON_REAL_TIME : Quiet.ON_HUB;
+    }
+
+    /** Whether {@code t} is parked on a java.util.concurrent lock or condition (what greenlets of the hub release). */
+    private static boolean onJucSynchronizer(Thread t) {
+        Object b = t == null ? null : LockSupport.getBlocker(t);
+        return b instanceof java.util.concurrent.locks.AbstractQueuedSynchronizer
+                || b instanceof java.util.concurrent.locks.AbstractQueuedLongSynchronizer
+                || b instanceof java.util.concurrent.locks.AbstractQueuedSynchronizer.ConditionObject
+                || b instanceof java.util.concurrent.locks.AbstractQueuedLongSynchronizer.ConditionObject;
     }
 
     /** What a greenlet in a timed JDK wait is told: the greenlet, its wait, its stack and the fix. */
@@ -280,18 +309,18 @@ final class VirtualClock extends TimerQueue {
     boolean awaitQuiet(long realNanos) {
         long seen;
         synchronized (this) {
-            seen = examinations;
+            seen = examinationsStarted; // only an examination that begins after this counts
         }
         signal();
         long end = System.nanoTime() + realNanos;
         synchronized (this) {
-            while (examinations == seen || !lastQuiet) {
+            while (examinationDone <= seen || !lastQuiet) {
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                if (examinations != seen) {
-                    seen = examinations; // it was busy then: wait for the next time it goes idle
+                if (examinationDone > seen) {
+                    seen = examinationDone; // it was busy then: wait for a later one, once it goes idle
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(this, left);

@@ -162,4 +162,32 @@ class TestHubTest {
                 .hasMessageContaining("Gevent.sleep");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
+
+    /**
+     * A socket read with no timeout keeps real time: virtual time does not jump over it, so a
+     * withTimeout around a call to a server that answers (here in 300 ms of real time) gets the
+     * answer, not the fallback.
+     */
+    @Test
+    void anUntimedSocketReadStopsTheJumps() throws Exception {
+        TestHub hub = hub();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answerer = Thread.ofPlatform().daemon().start(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    Thread.sleep(300);
+                    s.getOutputStream().write('!');
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            String r = hub.run(() -> Gevent.withTimeout(Duration.ofSeconds(10), () -> {
+                try (java.net.Socket s = new java.net.Socket(server.getInetAddress(), server.getLocalPort())) {
+                    return "answer " + (char) s.getInputStream().read();
+                }
+            }, "fallback"));
+            answerer.join(Duration.ofSeconds(10));
+            assertThat(r).isEqualTo("answer !");
+            assertThat(hub.currentTime()).as("no jump while the read waited").isLessThan(Duration.ofSeconds(10));
+        }
+    }
 }
