@@ -208,6 +208,16 @@ public final class VirtualTime {
         return clock.realTimeWait();
     }
 
+    /**
+     * Whether the hub waits for nothing that can come: no greenlet runs or is ready, every one
+     * waits on the hub (no real-time wait), and no timer is pending. Then only a plain thread
+     * can wake a greenlet; if none does, the greenlets are deadlocked.
+     */
+    public boolean waitsForNothing() {
+        return clock.pendingTimers() == 0 && clock.examine() == VirtualClock.Quiet.ON_HUB
+                && clock.pendingTimers() == 0;
+    }
+
     /** {@link #realTimeWait(Duration)} as recorded, without checking the running greenlet. */
     public String realTimeWait() {
         return clock.realTimeWait();

@@ -54,6 +54,8 @@ public class TestHub extends Hub {
     static final Duration REAL_LIMIT = Duration.ofSeconds(30);
     /** How often {@link #run} checks, in real time, for a JDK wait its greenlets are stuck in. */
     private static final Duration CHECK_EVERY = Duration.ofMillis(20);
+    /** How long (real time) {@link #run} lets the hub wait for nothing before it calls it a deadlock. */
+    static final Duration DEADLOCK_AFTER = Duration.ofSeconds(2);
 
     private final VirtualTime time;
     private final Long seed; // null: FIFO
@@ -144,8 +146,9 @@ public class TestHub extends Hub {
      * Called in a greenlet of this hub, it simply calls {@code body}.
      *
      * @throws IllegalStateException if a greenlet of this hub is found in a JDK timed wait
-     *         (see the class comment): the message names it, its stack and the fix; the hub's
-     *         greenlets are killed first
+     *         (see the class comment): the message names it, its stack and the fix; or if for
+     *         2 s of real time every greenlet waited, with no timer pending (a deadlock): the
+     *         message names each greenlet and what it waits on. The hub's greenlets are killed first
      */
     @Override
     public <T> T run(Callable<? extends T> body) {
@@ -155,14 +158,34 @@ public class TestHub extends Hub {
         }
         Greenlet<T> g = spawn(body);
         time.withJumps(() -> {
+            long waitingForNothingSince = 0;
             while (!g.join(CHECK_EVERY)) {
                 String stuck = time.realTimeWait(CHECK_EVERY);
                 if (stuck != null) {
                     throw failOnRealTimeWait(stuck);
                 }
+                if (!time.waitsForNothing()) {
+                    waitingForNothingSince = 0;
+                } else if (waitingForNothingSince == 0) {
+                    waitingForNothingSince = System.nanoTime();
+                } else if (System.nanoTime() - waitingForNothingSince > DEADLOCK_AFTER.toNanos()) {
+                    throw failOnRealTimeWait(deadlock());
+                }
             }
         });
         return g.get();
+    }
+
+    /** What {@link #run} says when its greenlets wait for nothing that can come (they are then killed). */
+    private String deadlock() {
+        StringBuilder sb = new StringBuilder("hub '").append(name()).append("' at ").append(currentTime())
+                .append(" of virtual time: every greenlet waits, no timer is pending and nothing woke any of them for ")
+                .append(DEADLOCK_AFTER.toSeconds()).append(" s of real time: a deadlock (or a wait for a plain thread")
+                .append(" that never came). The greenlets, each with what it waits on:");
+        for (Greenlet<?> x : greenlets()) {
+            sb.append("\n\t").append(x).append(" waits on ").append(x.waitingOn());
+        }
+        return sb.toString();
     }
 
     private IllegalStateException failOnRealTimeWait(String stuck) {

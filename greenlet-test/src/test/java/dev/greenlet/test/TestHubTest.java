@@ -190,4 +190,22 @@ class TestHubTest {
             assertThat(hub.currentTime()).as("no jump while the read waited").isLessThan(Duration.ofSeconds(10));
         }
     }
+
+    /** Greenlets that wait for each other, with no timer pending, are reported as a deadlock rather than left to hang. */
+    @Test
+    void aDeadlockIsReportedNotLeftToHang() {
+        TestHub hub = hub();
+        Event a = new Event();
+        Event b = new Event();
+        assertThatThrownBy(() -> hub.run(() -> {
+            Greenlet<?> other = Gevent.spawn(() -> {
+                a.await();
+                b.set();
+            });
+            b.await();
+            a.set();
+            other.join();
+            return null;
+        })).isInstanceOf(IllegalStateException.class).hasMessageContaining("a deadlock").hasMessageContaining("waits on");
+    }
 }
