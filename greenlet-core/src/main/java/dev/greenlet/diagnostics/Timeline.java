@@ -40,6 +40,8 @@ public final class Timeline implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 50_000;
     /** The longest window a timeline may keep. */
     public static final Duration MAX_KEEP = Duration.ofMinutes(10);
+    /** The most turns a timeline keeps per hub (about 60 MB per hub at 60 bytes a turn). */
+    public static final int MAX_CAPACITY = 1_000_000;
 
     private final long keepNanos;
     private final int capacity;
@@ -53,7 +55,7 @@ public final class Timeline implements AutoCloseable {
      * marks a turn as a stall when it held the hub for {@code stallThreshold} or longer.
      *
      * @throws IllegalArgumentException if {@code keep} is not positive or above {@link #MAX_KEEP},
-     *         {@code capacityPerHub} is below 16, or {@code stallThreshold} is not positive
+     *         {@code capacityPerHub} is below 16 or above {@link #MAX_CAPACITY}, or {@code stallThreshold} is not positive
      */
     public Timeline(Duration keep, int capacityPerHub, Duration stallThreshold) {
         Objects.requireNonNull(keep, "keep");
@@ -61,8 +63,9 @@ public final class Timeline implements AutoCloseable {
         if (keep.isNegative() || keep.isZero() || keep.compareTo(MAX_KEEP) > 0) {
             throw new IllegalArgumentException("keep must be positive and at most " + MAX_KEEP + ", got " + keep);
         }
-        if (capacityPerHub < 16) {
-            throw new IllegalArgumentException("capacityPerHub must be at least 16 turns, got " + capacityPerHub);
+        if (capacityPerHub < 16 || capacityPerHub > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacityPerHub must be between 16 and " + MAX_CAPACITY + " turns, got "
+                    + capacityPerHub);
         }
         if (stallThreshold.isNegative() || stallThreshold.isZero()) {
             throw new IllegalArgumentException("stallThreshold must be positive, got " + stallThreshold);
@@ -278,6 +281,7 @@ public final class Timeline implements AutoCloseable {
      * Its monitor guards the arrays and counters.
      */
     private final class Track implements TurnListener, HubMonitor.Listener {
+        private final int initialLength = Math.min(capacity, 1024);
         final Hub hub;
         final int tid;
         volatile AutoCloseable handle;
@@ -288,18 +292,31 @@ public final class Timeline implements AutoCloseable {
         private long openStart;
         private long openWokenBy;
         private int openReady;
-        // guarded by this: the ring
-        private final long[] gid = new long[capacity];
-        private final long[] start = new long[capacity];
-        private final long[] end = new long[capacity];
-        private final long[] wokenBy = new long[capacity];
-        private final int[] readyAt = new int[capacity];
-        private final String[] name = new String[capacity];
-        private final String[] on = new String[capacity];
-        private final TurnListener.End[] how = new TurnListener.End[capacity];
+        // guarded by this: the ring, grown by doubling up to the capacity (a quiet hub keeps little)
+        private long[] gid = new long[initialLength];
+        private long[] start = new long[initialLength];
+        private long[] end = new long[initialLength];
+        private long[] wokenBy = new long[initialLength];
+        private int[] readyAt = new int[initialLength];
+        private String[] name = new String[initialLength];
+        private String[] on = new String[initialLength];
+        private TurnListener.End[] how = new TurnListener.End[initialLength];
         private int next;  // guarded by this: where the next turn goes
         private int size;  // guarded by this
         private final java.util.ArrayDeque<Stall> stallLog = new java.util.ArrayDeque<>(); // guarded by this; at most 256
+
+        /** Doubles the ring (up to the capacity); under this, before it ever wrapped. */
+        private void grow() {
+            int n = (int) Math.min(capacity, 2L * gid.length);
+            gid = java.util.Arrays.copyOf(gid, n);
+            start = java.util.Arrays.copyOf(start, n);
+            end = java.util.Arrays.copyOf(end, n);
+            wokenBy = java.util.Arrays.copyOf(wokenBy, n);
+            readyAt = java.util.Arrays.copyOf(readyAt, n);
+            name = java.util.Arrays.copyOf(name, n);
+            on = java.util.Arrays.copyOf(on, n);
+            how = java.util.Arrays.copyOf(how, n);
+        }
 
         Track(Hub hub, int tid) {
             this.hub = hub;
@@ -333,6 +350,9 @@ public final class Timeline implements AutoCloseable {
             String n = g.name();
             String what = describe(blocker);
             synchronized (this) {
+                if (next == gid.length && gid.length < capacity) {
+                    grow(); // not wrapped yet: next == size == length
+                }
                 int i = next;
                 gid[i] = g.id();
                 start[i] = openStart;

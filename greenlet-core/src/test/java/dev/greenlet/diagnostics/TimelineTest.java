@@ -110,12 +110,43 @@ class TimelineTest extends HubTestSupport {
         }
     }
 
+    /** The ring grows as turns come (past its first 1,024 slots), keeps them in order, and stops at the capacity. */
+    @Test
+    void theRingGrowsInOrderUpToTheCapacity() throws Exception {
+        try (Timeline timeline = new Timeline(Duration.ofSeconds(30), 3_000, Duration.ofSeconds(1)).attach(hub)) {
+            new Greenlet<>(hub, "spinner", () -> {
+                for (int k = 0; k < 2_000; k++) {
+                    Gevent.sleep(0);
+                }
+                return null;
+            }).start().join();
+            Parked.until("the exit recorded", () -> timeline.turns(hub, Duration.ofSeconds(30)).getLast().end()
+                    == TurnListener.End.EXIT);
+            assertThat(timeline.held(hub)).as("every turn, past the first slots").isEqualTo(2_001);
+            new Greenlet<>(hub, "spinner", () -> {
+                for (int k = 0; k < 2_000; k++) {
+                    Gevent.sleep(0);
+                }
+                return null;
+            }).start().join();
+            Parked.until("the second exit recorded", () -> timeline.held(hub) == 3_000
+                    && timeline.turns(hub, Duration.ofSeconds(30)).getLast().end() == TurnListener.End.EXIT);
+            List<Timeline.Turn> turns = timeline.turns(hub, Duration.ofSeconds(30));
+            assertThat(turns).hasSize(3_000);
+            for (int k = 1; k < turns.size(); k++) {
+                assertThat(turns.get(k).startNanos()).as("turn %d in order", k).isGreaterThanOrEqualTo(turns.get(k - 1).endNanos());
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreRefusedWithTheirFix() {
         assertThatThrownBy(() -> new Timeline(Duration.ofHours(1), 100, Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most PT10M");
         assertThatThrownBy(() -> new Timeline(Duration.ofSeconds(1), 2, Duration.ofSeconds(1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 16");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 16 and");
+        assertThatThrownBy(() -> new Timeline(Duration.ofSeconds(1), 50_000_000, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("between 16 and 1000000");
     }
 
     private static Set<String> ids(String json, String phase) {

@@ -130,7 +130,10 @@ public class GreenletProperties {
         /** How far back the timeline keeps turns (at most 10m); a request may ask for less. */
         private Duration keep = Duration.ofSeconds(60);
 
-        /** Most turns the timeline keeps per hub (about 60 bytes each); the oldest go first. */
+        /**
+         * Most turns the timeline keeps per hub (about 60 bytes each; at most 1,000,000); the oldest
+         * go first. The memory grows with the turns kept, up to this.
+         */
         private int capacityPerHub = dev.greenlet.diagnostics.Timeline.DEFAULT_CAPACITY;
 
         public boolean isEnabled() {
@@ -159,8 +162,9 @@ public class GreenletProperties {
         }
 
         public void setCapacityPerHub(int capacityPerHub) {
-            if (capacityPerHub < 16) {
-                throw new IllegalArgumentException(TIMELINE_CAPACITY_PER_HUB + " must be at least 16, got " + capacityPerHub);
+            if (capacityPerHub < 16 || capacityPerHub > dev.greenlet.diagnostics.Timeline.MAX_CAPACITY) {
+                throw new IllegalArgumentException(TIMELINE_CAPACITY_PER_HUB + " must be between 16 and "
+                        + dev.greenlet.diagnostics.Timeline.MAX_CAPACITY + ", got " + capacityPerHub);
             }
             this.capacityPerHub = capacityPerHub;
         }
