@@ -115,24 +115,6 @@ final class JfrEvents {
     private static final String[] END_WORDS = java.util.Arrays.stream(TurnListener.End.values())
             .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
-    /**
-     * What a wait's blocker is, in a word or two, for the turn event: a class name, "join" (the
-     * joined greenlet's id goes in a field of its own) or "sleep", as in the timeline. Never built
-     * per turn: each string is the class's own or a constant, so JFR's string pool writes it once.
-     */
-    static String describe(Object blocker) {
-        if (blocker == null) {
-            return null;
-        }
-        if (blocker instanceof Greenlet<?>) {
-            return "join";
-        }
-        if (blocker instanceof Hub) {
-            return "sleep";
-        }
-        return blocker.getClass().getName();
-    }
-
     /** The JFR listener of one hub: turns come one at a time (TurnListener), so {@code open} needs no lock. */
     static final class Recorder implements TurnListener {
         // Here, not in JfrEvents: a Recorder exists only once jdk.jfr is known to be there.
@@ -169,7 +151,7 @@ final class JfrEvents {
                 e.greenletId = g.id();
                 e.greenletName = g.name();
                 e.end = END_WORDS[how.ordinal()];
-                e.waitingOn = describe(blocker);
+                e.waitingOn = TurnListener.describeBlocker(blocker, false);
                 e.waitingOnGreenlet = blocker instanceof Greenlet<?> other ? other.id() : 0;
                 e.commit();
             }

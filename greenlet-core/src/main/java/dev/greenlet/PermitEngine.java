@@ -221,6 +221,12 @@ final class PermitEngine extends HubEngine {
         for (int i = v.pick(n); i > 0; i--) {
             g = g.readyNext;
         }
+        unlinkLocked(g);
+        return g;
+    }
+
+    /** Takes {@code g} out of the ready queue, wherever it is in it; holding this. */
+    private void unlinkLocked(Slot g) {
         Slot before = g.readyPrev;
         Slot after = g.readyNext;
         if (before == null) {
@@ -234,7 +240,6 @@ final class PermitEngine extends HubEngine {
             after.readyPrev = before;
         }
         g.readyPrev = g.readyNext = null;
-        return g;
     }
 
     @Override
@@ -248,19 +253,7 @@ final class PermitEngine extends HubEngine {
                 return; // already in the urgent segment
             }
             // Unlink it from the ordinary part of the queue, then put it at the urgent segment's end.
-            Slot before = g.readyPrev;
-            Slot after = g.readyNext;
-            if (before == null) {
-                readyHead = after;
-            } else {
-                before.readyNext = after;
-            }
-            if (after == null) {
-                readyTail = before;
-            } else {
-                after.readyPrev = before;
-            }
-            g.readyPrev = g.readyNext = null;
+            unlinkLocked(g);
             insertUrgentLocked(g);
         }
     }

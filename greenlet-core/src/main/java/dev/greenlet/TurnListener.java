@@ -70,4 +70,23 @@ public interface TurnListener {
     /** {@code g} is being killed by {@code by} (null: from a plain thread). Any thread. Does nothing by default. */
     default void killed(Hub hub, Greenlet<?> g, Greenlet<?> by) {
     }
+
+    /**
+     * What a turn that ended in {@link End#WAIT} waits on, in a word: {@code "join"} for another
+     * greenlet, {@code "sleep"} for its hub's timer, else the blocker's class name (simple or
+     * qualified); null for no blocker. It builds no string (the class keeps its names), so a
+     * listener may call it on every turn.
+     */
+    static String describeBlocker(Object blocker, boolean simpleName) {
+        if (blocker == null) {
+            return null;
+        }
+        if (blocker instanceof Greenlet<?>) {
+            return "join";
+        }
+        if (blocker instanceof Hub) {
+            return "sleep";
+        }
+        return simpleName ? blocker.getClass().getSimpleName() : blocker.getClass().getName();
+    }
 }

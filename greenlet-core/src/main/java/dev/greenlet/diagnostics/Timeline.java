@@ -262,20 +262,6 @@ public final class Timeline implements AutoCloseable {
         out.append('"');
     }
 
-    /** What a wait's blocker is, in a word, without allocating on the hub's turn. */
-    static String describe(Object blocker) {
-        if (blocker == null) {
-            return null;
-        }
-        if (blocker instanceof Greenlet<?>) {
-            return "join";
-        }
-        if (blocker instanceof Hub) {
-            return "sleep";
-        }
-        return blocker.getClass().getSimpleName();
-    }
-
     /**
      * One hub's ring of turns. The hub writes it from its turns, one at a time; readers copy it.
      * Its monitor guards the arrays and counters.
@@ -348,7 +334,7 @@ public final class Timeline implements AutoCloseable {
             }
             openGreenlet = null;
             String n = g.name();
-            String what = describe(blocker);
+            String what = TurnListener.describeBlocker(blocker, true);
             synchronized (this) {
                 if (next == gid.length && gid.length < capacity) {
                     grow(); // not wrapped yet: next == size == length
