@@ -21,7 +21,12 @@ import java.util.function.Function;
  */
 final class TurnObserver {
 
-    private static final System.Logger LOG = System.getLogger(TurnObserver.class.getName());
+    /**
+     * What listeners throw: bounded (the first three of a kind per minute in full, then a count),
+     * since a listener that throws on every turn would otherwise log a million lines a second.
+     */
+    private static final dev.greenlet.internal.FailureLog FAILURES = new dev.greenlet.internal.FailureLog(3,
+            java.time.Duration.ofMinutes(1), dev.greenlet.internal.FailureLog.systemLogger(TurnObserver.class.getName()));
 
     // guarded by TurnObserver.class: the hubs created so far (weakly: a hub nobody holds is collected),
     // each with the listeners attached to it alone
@@ -183,7 +188,7 @@ final class TurnObserver {
 
     private static void failed(TurnListener l, Throwable e) {
         try {
-            LOG.log(System.Logger.Level.ERROR, "turn listener " + l + " threw; the hub goes on", e);
+            FAILURES.failed("turn listener " + l + " threw; the hub goes on", e);
         } catch (Throwable ignored) {
             // a listener never throws into the engine, not even through a failing logger
         }

@@ -100,6 +100,50 @@ class TurnListenerTest extends HubTestSupport {
         }
     }
 
+    /** A listener that throws on every turn is logged a few times, not once per turn. */
+    @Test
+    void aListenerThatThrowsOnEveryTurnIsLoggedBoundedly() throws Exception {
+        List<java.util.logging.LogRecord> logged = Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger(TurnObserver.class.getName());
+        jul.addHandler(capture);
+        TurnListener bad = new TurnListener() {
+            @Override
+            public void turnStarted(Hub hub, Greenlet<?> g, long wokenBy, long nanoTime) {
+                throw new IllegalStateException("listener bug on every turn (expected by the test)");
+            }
+
+            @Override
+            public void turnEnded(Hub hub, Greenlet<?> g, End how, Object blocker, long nanoTime) {
+            }
+        };
+        try (AutoCloseable handle = hub.observeTurns(bad)) {
+            new Greenlet<>(hub, "busy", () -> {
+                for (int i = 0; i < 500; i++) {
+                    Gevent.sleep(0);
+                }
+                return null;
+            }).start().join();
+        } finally {
+            jul.removeHandler(capture);
+        }
+        long withStack = logged.stream().filter(r -> r.getThrown() != null).count();
+        assertThat(withStack).as("failures logged in full, of 501 turns").isBetween(1L, 3L);
+    }
+
     @Test
     void aListenerForAllHubsReachesHubsCreatedLater() throws Exception {
         List<String> hubsSeen = Collections.synchronizedList(new ArrayList<>());
