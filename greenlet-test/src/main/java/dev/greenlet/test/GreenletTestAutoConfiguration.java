@@ -19,6 +19,8 @@ import org.springframework.context.annotation.Bean;
  * milliseconds. The first hub is a bean of type {@code TestHub} (inject it to read
  * {@link TestHub#currentTime()}); the starter's own {@code Hub} and {@code GreenletHubs} beans
  * back off. It runs before the starter's auto-configuration and only with the property set.
+ * There is one hub, whatever the processors, unless {@code greenlet.hub.count} is set: each
+ * {@code TestHub} has a clock of its own.
  */
 @AutoConfiguration(before = GreenletAutoConfiguration.class)
 @ConditionalOnClass(GreenletAutoConfiguration.class)
@@ -53,7 +55,13 @@ public final class GreenletTestAutoConfiguration {
         return hubCount(properties) == 1 ? name : name + "-" + index;
     }
 
+    /**
+     * One hub unless {@code greenlet.hub.count} says otherwise: each hub has a clock of its own,
+     * and with several (the default with {@code greenlet.web.enabled}: one per processor) the
+     * injected hub's {@code currentTime()} would depend on where a call was placed.
+     */
     private static int hubCount(GreenletProperties properties) {
-        return properties.getHub().resolveCount(properties.getWeb().isEnabled());
+        Integer count = properties.getHub().getCount();
+        return count != null ? count : 1;
     }
 }
