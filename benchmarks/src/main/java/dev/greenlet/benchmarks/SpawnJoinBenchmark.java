@@ -2,7 +2,6 @@ package dev.greenlet.benchmarks;
 
 import dev.greenlet.Gevent;
 import dev.greenlet.Greenlet;
-import dev.greenlet.Hub;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,11 +12,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -39,28 +33,9 @@ public class SpawnJoinBenchmark {
 
     static final int N = 100_000;
 
-    /** A hub of the engine the run asks for; only the greenlet benchmark uses it. */
-    @State(Scope.Benchmark)
-    public static class OnHub {
-        @Param({"PERMIT", "CARRIER"})
-        public Hub.Engine engine;
-
-        Hub hub;
-
-        @Setup
-        public void setUp() {
-            hub = new Hub("bench", engine);
-        }
-
-        @TearDown
-        public void tearDown() {
-            hub.close();
-        }
-    }
-
     @Benchmark
     @OperationsPerInvocation(N)
-    public int greenletSpawnJoinall(OnHub on) {
+    public int greenletSpawnJoinall(SwitchBenchmark.OnHub on) {
         return on.hub.run(() -> {
             List<Greenlet<Integer>> gs = new ArrayList<>(N);
             for (int i = 0; i < N; i++) {
@@ -71,22 +46,6 @@ public class SpawnJoinBenchmark {
         });
     }
 
-    /** One carrier thread of the benchmark's own, with no hub: the floor (see {@link OneCarrier}). */
-    @State(Scope.Benchmark)
-    public static class OnOneCarrier {
-        OneCarrier carrier;
-
-        @Setup
-        public void setUp() {
-            carrier = new OneCarrier();
-        }
-
-        @TearDown
-        public void tearDown() throws InterruptedException {
-            carrier.close();
-        }
-    }
-
     /**
      * The floor for {@link #greenletSpawnJoinall} on the carrier engine: from inside a raw
      * virtual thread on one carrier of its own, start 100,000 virtual threads on that carrier
@@ -94,7 +53,7 @@ public class SpawnJoinBenchmark {
      */
     @Benchmark
     @OperationsPerInvocation(N)
-    public int virtualThreadStartJoinOneCarrier(OnOneCarrier on) throws InterruptedException {
+    public int virtualThreadStartJoinOneCarrier(SwitchBenchmark.OnOneCarrier on) throws InterruptedException {
         OneCarrier carrier = on.carrier;
         int[] sink = new int[1];
         carrier.runAndJoin(() -> {

@@ -42,7 +42,7 @@ public class SwitchBenchmark {
 
     static final int SWITCHES = 200_000;
 
-    /** A hub of the engine the run asks for; only the greenlet benchmarks use it. */
+    /** A hub of the engine the run asks for: the greenlet benchmarks' state, here and in the other benchmarks of the engines. */
     @State(Scope.Benchmark)
     public static class OnHub {
         @Param({"PERMIT", "CARRIER"})

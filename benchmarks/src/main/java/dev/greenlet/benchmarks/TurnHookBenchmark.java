@@ -18,7 +18,6 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -49,28 +48,9 @@ public class TurnHookBenchmark {
     private static final String JAVA_LANG = "java.base/java.lang=ALL-UNNAMED";
     private static final String NO_HOOKS = "-Ddev.greenlet.turnHooks=false";
 
-    /** A hub of the engine the run asks for. */
-    @State(Scope.Benchmark)
-    public static class OnHub {
-        @Param({"PERMIT", "CARRIER"})
-        public Hub.Engine engine;
-
-        Hub hub;
-
-        @Setup
-        public void setUp() {
-            hub = new Hub("bench", engine);
-        }
-
-        @TearDown
-        public void tearDown() {
-            hub.close();
-        }
-    }
-
     /** The same, with a JFR recording of greenlet.jfc running (in memory) for the whole fork. */
     @State(Scope.Benchmark)
-    public static class Recorded extends OnHub {
+    public static class Recorded extends SwitchBenchmark.OnHub {
         Recording recording;
 
         @Setup
@@ -94,14 +74,14 @@ public class TurnHookBenchmark {
     @Benchmark
     @OperationsPerInvocation(SwitchBenchmark.SWITCHES)
     @Fork(value = 1, jvmArgsAppend = {OPENS, JAVA_LANG, NO_HOOKS})
-    public void switchCompiledOut(OnHub on) {
+    public void switchCompiledOut(SwitchBenchmark.OnHub on) {
         SwitchBenchmark.roundRobin(on.hub, 2);
     }
 
     @Benchmark
     @OperationsPerInvocation(SwitchBenchmark.SWITCHES)
     @Fork(value = 1, jvmArgsAppend = {OPENS, JAVA_LANG})
-    public void switchHooksIdle(OnHub on) {
+    public void switchHooksIdle(SwitchBenchmark.OnHub on) {
         SwitchBenchmark.roundRobin(on.hub, 2);
     }
 
@@ -117,14 +97,14 @@ public class TurnHookBenchmark {
     @Benchmark
     @OperationsPerInvocation(SpawnJoinBenchmark.N)
     @Fork(value = 1, jvmArgsAppend = {OPENS, JAVA_LANG, NO_HOOKS})
-    public int spawnJoinCompiledOut(OnHub on) {
+    public int spawnJoinCompiledOut(SwitchBenchmark.OnHub on) {
         return spawnJoin(on.hub);
     }
 
     @Benchmark
     @OperationsPerInvocation(SpawnJoinBenchmark.N)
     @Fork(value = 1, jvmArgsAppend = {OPENS, JAVA_LANG})
-    public int spawnJoinHooksIdle(OnHub on) {
+    public int spawnJoinHooksIdle(SwitchBenchmark.OnHub on) {
         return spawnJoin(on.hub);
     }
 
