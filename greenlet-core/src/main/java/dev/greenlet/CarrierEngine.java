@@ -493,6 +493,9 @@ final class CarrierEngine extends HubEngine {
                     runTask(t);
                     continue;
                 }
+                if (TURN_HOOKS) {
+                    observeIdle(); // nothing to run: the next turn's start is read anew
+                }
                 if (wakeIdleWaiters()) {
                     continue;
                 }

@@ -69,6 +69,25 @@ abstract sealed class HubEngine permits PermitEngine, CarrierEngine {
         }
     }
 
+    /**
+     * The hub has no greenlet to run: the next turn's start is read from the clock, not taken
+     * from the last turn's end. Called where the turn goes to nobody, before anyone can be given it.
+     */
+    final void observeIdle() {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.idle();
+        }
+    }
+
+    /** The greenlet that holds the turn queues itself again ({@code sleep(0)}): nobody else made it ready. */
+    final void observeSelfReady(Greenlet<?> g) {
+        TurnObserver o = observer;
+        if (o != null) {
+            o.madeReady(g, null);
+        }
+    }
+
     /** {@code g} is being killed by the calling code. */
     final void observeKill(Greenlet<?> g) {
         TurnObserver o = observer;

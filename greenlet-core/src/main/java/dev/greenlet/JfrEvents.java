@@ -12,6 +12,7 @@ import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.Recording;
 import jdk.jfr.StackTrace;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The hub's JFR events (category "Greenlet"): a turn, a spawn, a kill, and a periodic hub
@@ -79,21 +80,27 @@ final class JfrEvents {
                 || EventType.getEventType(KillEvent.class).isEnabled();
         synchronized (JfrEvents.class) {
             if (on && attached == null) {
-                attached = Hub.observeAllTurns(hub -> new Recorder());
+                Writer.start();
+                attached = Hub.observeAllTurns(hub -> {
+                    Recorder r = new Recorder(hub);
+                    Writer.add(r);
+                    return r;
+                });
             } else if (!on && attached != null) {
-                FROM_GREENLETS.clear(); // no recording wants them any more
                 try {
                     attached.close();
                 } catch (Exception e) {
                     throw new IllegalStateException(e); // TurnObserver's handles throw nothing
                 }
                 attached = null;
+                Writer.stop(); // what was recorded goes to the recordings still running, if any
+                FROM_GREENLETS.clear();
             }
         }
     }
 
     private static void emitSummaries() {
-        drainFromGreenlets();
+        Writer.flush(); // the turns so far before the summary
         for (Hub hub : TurnObserver.hubs()) {
             HubSummaryEvent e = new HubSummaryEvent();
             e.hub = hub.name();
@@ -107,6 +114,8 @@ final class JfrEvents {
                 }
             }
             e.ready = ready;
+            Recorder r = Writer.of(hub);
+            e.turnsDropped = r == null ? 0 : r.dropped();
             e.commit();
         }
     }
@@ -115,48 +124,182 @@ final class JfrEvents {
     private static final String[] END_WORDS = java.util.Arrays.stream(TurnListener.End.values())
             .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
-    /** The JFR listener of one hub: turns come one at a time (TurnListener), so {@code open} needs no lock. */
+    /**
+     * The JFR listener of one hub. A turn costs the hub a few array stores into a block of this
+     * recorder, never a JFR call: the {@link Writer} thread commits the blocks' turns as events
+     * (docs/ARCHITECTURE.md, section "The turn observer", "JFR events off the hub").
+     *
+     * <p>How it works: a single producer (the hub's turn; TurnListener calls turnStarted and
+     * turnEnded one at a time per hub) and a single consumer (the writer thread). The producer
+     * fills {@code current} and publishes each record with a release store of the block's
+     * {@code written}; a full block goes to {@code full} and the producer takes a drained one
+     * from {@code free}, or a new one while fewer than {@link #MAX_BLOCKS} exist, else it drops
+     * the turn and counts it ({@code dropped}, in each hub summary event). Invariant: the
+     * consumer reads {@code published} before it polls {@code full}, so every block older than
+     * the one it then reads in part is already in {@code full}: turns are committed in order.
+     * Only the consumer writes a block's {@code read}. It recycles a block only when that block is
+     * not {@code published} at that moment (a full block taken while it still was waits in
+     * {@code retired}): a block that is not published can become so again only through
+     * {@code free}, so the producer never resets a block the consumer may still commit, and
+     * none is committed twice. A block the consumer found in {@code full} in a pass is not
+     * committed again as {@code now} in that pass (it may be back in use), and no block is lost.
+     */
     static final class Recorder implements TurnListener {
         // Here, not in JfrEvents: a Recorder exists only once jdk.jfr is known to be there.
         private static final EventType SPAWN = EventType.getEventType(SpawnEvent.class);
         private static final EventType KILL = EventType.getEventType(KillEvent.class);
+        private static final EventType TURN = EventType.getEventType(TurnEvent.class);
+        static final int BLOCK = 2048;       // turns per block
+        static final int MAX_BLOCKS = 32;    // per hub: 65,536 turns (about 3 MB) waiting for the writer at most
 
-        private TurnEvent open; // the hub's turn only: the event of the turn that runs
+        final Hub hub;
+        private final String hubName;
+        // the hub's turn only (the producer)
+        private Greenlet<?> openGreenlet;
+        private long openStart;
+        private long openWokenBy;
+        private Block current;
+        private int blocks;
+        // shared
+        private volatile Block published;      // the block the producer writes; written by the producer
+        private final java.util.concurrent.ConcurrentLinkedQueue<Block> full = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.ConcurrentLinkedQueue<Block> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private volatile long dropped;         // written by the producer only
+        private Block retired;                 // the consumer's: a full block taken while still published
+
+        Recorder(Hub hub) {
+            this.hub = hub;
+            this.hubName = hub.name();
+        }
+
+        /** Turns dropped so far because the writer fell behind by {@link #MAX_BLOCKS} blocks. */
+        long dropped() {
+            return dropped;
+        }
 
         @Override
         public void turnStarted(Hub hub, Greenlet<?> g, long wokenBy, long nanoTime) {
-            TurnEvent e = new TurnEvent();
-            if (!e.isEnabled()) {
-                open = null;
-                return;
-            }
-            e.begin();
-            e.wokenBy = wokenBy;
-            open = e;
+            openGreenlet = g;
+            openStart = nanoTime;
+            openWokenBy = wokenBy;
         }
 
         @Override
         public void turnEnded(Hub hub, Greenlet<?> g, End how, Object blocker, long nanoTime) {
-            TurnEvent e = open;
-            open = null;
-            if (e == null) {
-                if (!FROM_GREENLETS.isEmpty() && !Thread.currentThread().isVirtual()) {
-                    drainFromGreenlets(); // turn events off, spawn or kill events on
+            if (openGreenlet != g) {
+                return; // attached during this turn: its start is unknown
+            }
+            openGreenlet = null;
+            if (TURN.isEnabled()) { // (else spawn or kill events on, turn events off)
+                record(openStart, nanoTime, g.id(), openWokenBy, how, g.name(), blocker);
+            }
+        }
+
+        /** The producer: records one turn, or counts it dropped; on the hub's turn. */
+        void record(long start, long end, long greenletId, long wokenBy, End how, String name, Object blocker) {
+            Block b = current;
+            if (b == null || b.written == BLOCK) {
+                b = nextBlock();
+                if (b == null) {
+                    DROPPED.setOpaque(this, dropped + 1); // the single writer of the field
+                    return;
                 }
-                return;
             }
-            e.end();
+            int i = b.written;
+            b.start[i] = start;
+            b.end[i] = end;
+            b.gid[i] = greenletId;
+            b.wokenBy[i] = wokenBy;
+            b.how[i] = (byte) how.ordinal();
+            b.name[i] = name;
+            b.on[i] = blocker;
+            Block.WRITTEN.setRelease(b, i + 1);
+        }
+
+        /** The producer's current block is full (or there is none): queue it, take a free or new one; null: drop. */
+        private Block nextBlock() {
+            Block old = current;
+            if (old != null && !old.queued) {
+                old.queued = true;
+                full.add(old);
+                Writer.wake();
+            }
+            Block b = free.poll();
+            if (b == null) {
+                if (blocks == MAX_BLOCKS) {
+                    return null;
+                }
+                blocks++;
+                b = new Block();
+            }
+            b.queued = false;
+            Block.WRITTEN.setRelease(b, 0);
+            current = b;
+            published = b;
+            return b;
+        }
+
+        /** The consumer: commits what the hub recorded since the last call, in order; on the writer thread. */
+        void commitRecorded() {
+            commitRecorded(this::commit);
+        }
+
+        /** The same, each turn through {@code write} (a block and an index into it); the tests' way in. */
+        void commitRecorded(java.util.function.ObjIntConsumer<Block> write) {
+            Block now = published; // first: every block older than it is in full by now
+            if (retired != null && retired != published) {
+                recycle(retired); // the producer has moved on from it
+                retired = null;
+            }
+            boolean nowDone = false;
+            Block b;
+            while ((b = full.poll()) != null) {
+                commit(b, write);
+                nowDone |= b == now;
+                if (b == published) { // (read now: the producer may have moved past it meanwhile)
+                    if (retired != null && retired != b) {
+                        recycle(retired); // not published any more: the producer is on b
+                    }
+                    retired = b; // full, but still the producer's: recycled once it has a new one
+                } else {
+                    recycle(b);
+                }
+            }
+            if (!nowDone && now != null) {
+                commit(now, write); // the rest of it, later, comes through full
+            }
+        }
+
+        private void recycle(Block b) {
+            b.read = 0;
+            free.add(b); // the queue's handoff orders this before the producer's reuse
+        }
+
+        private static void commit(Block b, java.util.function.ObjIntConsumer<Block> write) {
+            int upTo = (int) Block.WRITTEN.getAcquire(b);
+            for (int i = b.read; i < upTo; i++) {
+                write.accept(b, i);
+                b.on[i] = null; // the blocker may be big (a queue and its items): keep it no longer
+            }
+            b.read = upTo;
+        }
+
+        /** Writes turn {@code i} of {@code b} as a JFR event. */
+        private void commit(Block b, int i) {
+            TurnEvent e = new TurnEvent();
+            e.hub = hubName;
+            e.greenletId = b.gid[i];
+            e.greenletName = b.name[i];
+            e.end = END_WORDS[b.how[i]];
+            Object blocker = b.on[i];
+            e.waitingOn = TurnListener.describeBlocker(blocker, false);
+            e.waitingOnGreenlet = blocker instanceof Greenlet<?> other ? other.id() : 0;
+            e.wokenBy = b.wokenBy[i];
+            e.startNanos = b.start[i];
+            e.turnStart = CLOCK.epochMillis(b.start[i]);
+            e.turnDuration = b.end[i] - b.start[i];
             if (e.shouldCommit()) {
-                e.hub = hub.name();
-                e.greenletId = g.id();
-                e.greenletName = g.name();
-                e.end = END_WORDS[how.ordinal()];
-                e.waitingOn = TurnListener.describeBlocker(blocker, false);
-                e.waitingOnGreenlet = blocker instanceof Greenlet<?> other ? other.id() : 0;
                 e.commit();
-            }
-            if (!FROM_GREENLETS.isEmpty() && !Thread.currentThread().isVirtual()) {
-                drainFromGreenlets(); // on the carrier, after this turn's event (see FROM_GREENLETS)
             }
         }
 
@@ -203,6 +346,127 @@ final class JfrEvents {
                 }
             });
         }
+
+        private static final java.lang.invoke.VarHandle DROPPED;
+
+        static {
+            try {
+                DROPPED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Recorder.class, "dropped", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
+    /** A block of recorded turns: parallel arrays, filled by the hub, committed by the writer. */
+    static final class Block {
+        static final java.lang.invoke.VarHandle WRITTEN;
+
+        static {
+            try {
+                WRITTEN = java.lang.invoke.MethodHandles.lookup().findVarHandle(Block.class, "written", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final long[] start = new long[Recorder.BLOCK];
+        final long[] end = new long[Recorder.BLOCK];
+        final long[] gid = new long[Recorder.BLOCK];
+        final long[] wokenBy = new long[Recorder.BLOCK];
+        final byte[] how = new byte[Recorder.BLOCK];
+        final String[] name = new String[Recorder.BLOCK];
+        final Object[] on = new Object[Recorder.BLOCK];
+        int written;     // the producer's; read by the consumer with acquire (release-stored per record)
+        int read;        // the consumer's: committed up to here
+        boolean queued;  // the producer's: already put in full
+    }
+
+    /** Converts a {@link System#nanoTime()} reading to milliseconds since the epoch, for the events' turnStart. */
+    private static final class EpochClock {
+        private final long epochNanosAtBase = System.currentTimeMillis() * 1_000_000L;
+        private final long nanoBase = System.nanoTime();
+
+        long epochMillis(long nanoTime) {
+            return (epochNanosAtBase + (nanoTime - nanoBase)) / 1_000_000L;
+        }
+    }
+
+    private static final EpochClock CLOCK = new EpochClock();
+
+    /**
+     * The thread that commits recorded turns (and spawns and kills done on carrier greenlets, see
+     * FROM_GREENLETS) to JFR, every {@link #INTERVAL_MS} ms or when a hub fills a block; it runs
+     * while the JFR listener is attached. Its start and stop happen under JfrEvents.class.
+     */
+    static final class Writer implements Runnable {
+        static final long INTERVAL_MS = 10;
+        private static final java.util.concurrent.CopyOnWriteArrayList<Recorder> RECORDERS =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        private static volatile Thread thread; // written under JfrEvents.class
+
+        static void add(Recorder r) {
+            RECORDERS.add(r);
+        }
+
+        static Recorder of(Hub hub) {
+            for (Recorder r : RECORDERS) {
+                if (r.hub == hub) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        static void wake() {
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        /** Commits everything recorded so far; any thread, serialized with the writer. */
+        static void flush() {
+            synchronized (Writer.class) {
+                for (Recorder r : RECORDERS) {
+                    r.commitRecorded();
+                }
+                drainFromGreenlets();
+            }
+        }
+
+        // under JfrEvents.class
+        static void start() {
+            if (thread == null) {
+                Thread t = Thread.ofPlatform().daemon().name("greenlet-jfr-writer").unstarted(new Writer());
+                thread = t;
+                t.start();
+            }
+        }
+
+        // under JfrEvents.class: a last flush, then the thread ends and the recorders go
+        static void stop() {
+            Thread t = thread;
+            thread = null;
+            flush();
+            RECORDERS.clear();
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        @Override
+        public void run() {
+            Thread me = Thread.currentThread();
+            while (thread == me) {
+                try {
+                    flush();
+                } catch (Throwable e) {
+                    LOG.log(System.Logger.Level.WARNING, "writing greenlet turn events to JFR failed; the writer goes on", e);
+                }
+                LockSupport.parkNanos(this, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS));
+            }
+        }
     }
 
     // ---------------------------------------------------------------- events from greenlets' threads
@@ -210,10 +474,9 @@ final class JfrEvents {
     /*
      * On the carrier engine, a JFR event must not be touched on a greenlet's virtual thread: seen on
      * JDK 25, an event even only created there (its shouldCommit() asks for the thread's event
-     * writer) makes the carrier thread drop its next commit, the turn event of that very turn. So a
-     * spawn or kill done by such a greenlet is queued here and committed on a carrier, right after
-     * the next turn event, or by the periodic summary (docs/ARCHITECTURE.md, section "The turn
-     * observer"). Any thread adds; carriers and JFR's periodic thread drain.
+     * writer) makes the carrier thread drop its next commit. So a spawn or kill done by such a
+     * greenlet is queued here and committed by the writer thread (docs/ARCHITECTURE.md, section
+     * "The turn observer"). Any thread adds; the writer drains, under Writer.class.
      */
     private static final java.util.concurrent.ConcurrentLinkedQueue<Runnable> FROM_GREENLETS =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -232,8 +495,8 @@ final class JfrEvents {
         }
     }
 
-    /** Commits what greenlets' threads queued; on a carrier (outside any turn) or JFR's periodic thread. */
-    static void drainFromGreenlets() {
+    /** Commits what greenlets' threads queued; on the writer thread or JFR's periodic thread, under Writer.class. */
+    private static void drainFromGreenlets() {
         Runnable r;
         while ((r = FROM_GREENLETS.poll()) != null) {
             r.run();
@@ -258,7 +521,9 @@ final class JfrEvents {
     @Enabled(false) // off unless a recording enables it (greenlet.jfc does)
     @Label("Greenlet Turn")
     @Category("Greenlet")
-    @Description("A greenlet held its hub: from the start of its turn to the cooperative point where it gave the turn up")
+    @Description("A greenlet held its hub: from the start of its turn to the cooperative point where it gave the turn up."
+            + " Written in batches off the hub: the event's own time is when it was written; the turn's start and length"
+            + " are turnStart (startNanos) and turnDuration")
     @StackTrace(false)
     static final class TurnEvent extends Event {
         @Label("Hub")
@@ -279,6 +544,87 @@ final class JfrEvents {
         @Label("Woken By")
         @Description("Id of the greenlet that made this one ready for the turn; 0 if none did (a timer, a plain thread)")
         long wokenBy;
+        @Label("Turn Start")
+        @Description("When the turn started (to the millisecond; startNanos is exact)")
+        @jdk.jfr.Timestamp(jdk.jfr.Timestamp.MILLISECONDS_SINCE_EPOCH)
+        long turnStart;
+        @Label("Turn Start (nanoTime)")
+        @Description("System.nanoTime() when the turn started: orders a hub's turns and measures the gaps between them")
+        long startNanos;
+        @Label("Turn Duration")
+        @Description("How long the greenlet held the hub")
+        @jdk.jfr.Timespan(jdk.jfr.Timespan.NANOSECONDS)
+        long turnDuration;
+
+        /** The setting "turnThreshold": only turns at least this long are written (the events' own duration is 0). */
+        @Name("turnThreshold")
+        @Label("Turn Threshold")
+        @jdk.jfr.SettingDefinition
+        boolean turnThreshold(TurnThreshold threshold) {
+            return turnDuration >= threshold.nanos;
+        }
+    }
+
+    /**
+     * The Turn event's "turnThreshold" setting ("0 ms", "1 ms", "500 us"...): JFR's own
+     * threshold measures an event's duration, which a turn written off the hub does not have.
+     * With several recordings, the lowest value wins, as for JFR's threshold.
+     */
+    @Name("dev.greenlet.TurnThreshold")
+    @Label("Turn Threshold")
+    @jdk.jfr.MetadataDefinition
+    static final class TurnThreshold extends jdk.jfr.SettingControl {
+        private static final java.util.regex.Pattern VALUE = java.util.regex.Pattern.compile("\\s*(\\d+)\\s*(ns|us|ms|s)\\s*");
+        private volatile String value = "0 ns";
+        volatile long nanos;
+
+        public TurnThreshold() {
+        }
+
+        static long parse(String v) {
+            java.util.regex.Matcher m = VALUE.matcher(v == null ? "" : v);
+            if (!m.matches()) {
+                return -1;
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ns" -> n;
+                case "us" -> n * 1_000L;
+                case "ms" -> n * 1_000_000L;
+                default -> n * 1_000_000_000L;
+            };
+        }
+
+        @Override
+        public String combine(java.util.Set<String> values) {
+            String min = null;
+            long minNanos = Long.MAX_VALUE;
+            for (String v : values) {
+                long n = parse(v);
+                if (n >= 0 && n < minNanos) {
+                    minNanos = n;
+                    min = v;
+                }
+            }
+            return min == null ? "0 ns" : min;
+        }
+
+        @Override
+        public void setValue(String v) {
+            long n = parse(v);
+            if (n < 0) {
+                LOG.log(System.Logger.Level.WARNING, "dev.greenlet.Turn: turnThreshold \"" + v
+                        + "\" is not a duration such as \"0 ms\", \"500 us\" or \"1 s\"; every turn is written");
+                n = 0;
+            }
+            value = v;
+            nanos = n;
+        }
+
+        @Override
+        public String getValue() {
+            return value;
+        }
     }
 
     @Name("dev.greenlet.Spawn")
@@ -337,5 +683,9 @@ final class JfrEvents {
         @Label("Switches")
         @Description("Turns passed from one greenlet to another since the hub was created")
         long switches;
+        @Label("Turns Dropped")
+        @Description("Turn events lost since the recording began because the JFR writer thread fell 65,536 turns"
+                + " behind this hub (the hub never waits for it)")
+        long turnsDropped;
     }
 }

@@ -33,13 +33,20 @@ import java.util.concurrent.locks.LockSupport;
  * without any of that, as {@code SynchronousQueue} spins briefly on multiprocessors before
  * blocking. Waits that depend on something else (a timer, an event, a join) never spin. The
  * system property {@code dev.greenlet.spins} sets the count (0 disables it); on a single CPU it
- * is 0.
+ * is 0, and so it is when the JDK's scheduler has one carrier
+ * ({@code -Djdk.virtualThreadScheduler.parallelism=1}), where the other greenlet cannot run
+ * until the spinner parks.
  */
 final class PermitEngine extends HubEngine {
 
     static final int DEFAULT_SPINS = 64;
-    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1
+    private static final int SPINS = Runtime.getRuntime().availableProcessors() > 1 && !oneCarrier()
             ? Math.max(0, Integer.getInteger("dev.greenlet.spins", DEFAULT_SPINS)) : 0;
+
+    /** Whether the JDK's virtual-thread scheduler has one carrier: the greenlet handed the turn cannot run while we spin. */
+    private static boolean oneCarrier() {
+        return "1".equals(System.getProperty("jdk.virtualThreadScheduler.parallelism", "").trim());
+    }
     private static final Thread.Builder.OfVirtual THREADS = Thread.ofVirtual().inheritInheritableThreadLocals(false);
 
     private volatile Greenlet<?> owner;    // holds the run permit; null when no greenlet is ready
@@ -147,6 +154,9 @@ final class PermitEngine extends HubEngine {
         }
         owner = next == null ? null : next.greenlet;
         switches++;
+        if (TURN_HOOKS && next == null) {
+            observeIdle(); // the next grant comes from makeReady, under this monitor: it sees this
+        }
     }
 
     private void appendLocked(Slot g) {
@@ -336,7 +346,7 @@ final class PermitEngine extends HubEngine {
         checkHolds(me);
         if (TURN_HOOKS) {
             observeEnd(me, TurnListener.End.YIELD, null);
-            observeReady(me); // it queues again (as the carrier engine's yield resubmits it)
+            observeSelfReady(me); // it queues again (as the carrier engine's yield resubmits it)
         }
         Slot mine = slot(me);
         Slot next;

@@ -37,6 +37,9 @@ final class TurnObserver {
 
     final Hub hub;
     private final TurnListener[] listeners;
+    // the hub's turn only (turns are ordered by the engine's handoff): when the last turn ended,
+    // or 0 if the hub went idle since (then the next start reads the clock)
+    private long lastEnd;
 
     private TurnObserver(Hub hub, TurnListener[] listeners) {
         this.hub = hub;
@@ -122,9 +125,16 @@ final class TurnObserver {
 
     // ---------------------------------------------------------------- the calls the engines make
 
-    /** {@code g}'s turn starts: on the hub's turn. */
+    /**
+     * {@code g}'s turn starts: on the hub's turn. When the hub passed the turn straight on, the
+     * start is the last turn's end (one clock read per switch, not two: {@code System.nanoTime}
+     * is most of what an observed switch costs); after the hub sat idle it is read anew.
+     */
     void began(Greenlet<?> g) {
-        long now = System.nanoTime();
+        long now = lastEnd;
+        if (now == 0) {
+            now = System.nanoTime();
+        }
         long by = g.wokenBy;
         g.wokenBy = 0;
         for (TurnListener l : listeners) {
@@ -139,6 +149,7 @@ final class TurnObserver {
     /** {@code g}'s turn ends: on the hub's turn. */
     void ended(Greenlet<?> g, TurnListener.End how, Object blocker) {
         long now = System.nanoTime();
+        lastEnd = now;
         for (TurnListener l : listeners) {
             try {
                 l.turnEnded(hub, g, how, blocker, now);
@@ -148,12 +159,19 @@ final class TurnObserver {
         }
     }
 
+    /** The hub gives the turn to nobody: on the hub's turn (after a turn's end, before the next start). */
+    void idle() {
+        lastEnd = 0;
+    }
+
     /** {@code g} is made ready by the calling code; any thread. */
     void madeReady(Greenlet<?> g) {
         Greenlet<?> by = Greenlet.current();
-        if (by == g) {
-            by = null; // its own yield or JDK park: nobody else woke it
-        }
+        madeReady(g, by == g ? null : by); // its own yield or JDK park: nobody else woke it
+    }
+
+    /** {@code g} is made ready by {@code by} (null: not by another greenlet); any thread. */
+    void madeReady(Greenlet<?> g, Greenlet<?> by) {
         g.wokenBy = by == null ? 0 : by.id();
         for (TurnListener l : listeners) {
             try {

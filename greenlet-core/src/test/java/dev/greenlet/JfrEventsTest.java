@@ -115,8 +115,15 @@ class JfrEventsTest extends HubTestSupport {
         });
         assertThat(turns).anySatisfy(e -> {
             assertThat(e.getString("greenletName")).isEqualTo("jfr-hog");
-            assertThat(e.getDuration().toMillis()).isGreaterThanOrEqualTo(MEDIUM_MS);
+            assertThat(e.getDuration("turnDuration").toMillis()).isGreaterThanOrEqualTo(MEDIUM_MS);
+            assertThat(e.getInstant("turnStart")).as("the turn started before it was written")
+                    .isBeforeOrEqualTo(e.getStartTime()).isAfter(e.getStartTime().minusSeconds(60));
         });
+        for (int i = 1; i < turns.size(); i++) {
+            long before = turns.get(i - 1).getLong("startNanos") + turns.get(i - 1).getLong("turnDuration");
+            assertThat(turns.get(i).getLong("startNanos")).as("one hub's turns, written in order, never overlap")
+                    .isGreaterThanOrEqualTo(before);
+        }
         assertThat(seen.get("Spawn")).anySatisfy(e -> assertThat(e.getString("greenletName")).isEqualTo("jfr-victim"));
         // a spawn by a greenlet: on the carrier engine committed from the carrier, after the
         // spawner's turn event, which it must not make JFR drop (the jfr-joiner turn above)
@@ -129,8 +136,155 @@ class JfrEventsTest extends HubTestSupport {
         assertThat(seen.get("HubSummary")).anySatisfy(e -> {
             assertThat(e.getString("hub")).isEqualTo(hub.name());
             assertThat(e.getLong("switches")).isPositive();
+            assertThat(e.getLong("turnsDropped")).isZero();
         });
         Parked.until("the recording's end detaches the JFR observer", () -> hub.engine.observer == null);
+    }
+
+    /** turnThreshold keeps the long turns only (JFR's own threshold cannot: the events are written off the hub). */
+    @Test
+    void turnThresholdKeepsOnlyTheLongTurns() throws Exception {
+        List<RecordedEvent> turns = new CopyOnWriteArrayList<>();
+        CountDownLatch last = new CountDownLatch(1);
+        try (RecordingStream rs = new RecordingStream(greenletJfc())) {
+            rs.enable("dev.greenlet.Turn").with("turnThreshold", MEDIUM_MS / 2 + " ms");
+            rs.onEvent("dev.greenlet.Turn", e -> {
+                if (hub.name().equals(e.getString("hub"))) {
+                    turns.add(e);
+                    if ("long-last".equals(e.getString("greenletName"))) {
+                        last.countDown();
+                    }
+                }
+            });
+            rs.startAsync();
+            Parked.until("a running recording attaches the JFR observer", () -> hub.engine.observer != null);
+            hub.run(() -> {
+                for (int i = 0; i < 20; i++) {
+                    Gevent.sleep(0); // short turns
+                }
+                return null;
+            });
+            new Greenlet<>(hub, "long-last", () -> {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MEDIUM_MS);
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                }
+                return null;
+            }).start().join();
+            assertThat(last.await(Parked.BOUND.toSeconds(), TimeUnit.SECONDS)).as("the long turn was written").isTrue();
+        }
+        assertThat(turns).isNotEmpty().allSatisfy(e ->
+                assertThat(e.getDuration("turnDuration").toMillis()).isGreaterThanOrEqualTo(MEDIUM_MS / 2));
+    }
+
+    /**
+     * Through JFR: 300,000 turns recorded as fast as one thread can, while the writer thread
+     * commits them. Each turn is in the recording once, or counted as dropped.
+     */
+    @Test
+    void theWriterCommitsEveryRecordedTurnOnceOrCountsItDropped() throws Exception {
+        int n = 300_000;
+        Greenlet<?> g = new Greenlet<>(hub, "ring", () -> null);
+        java.util.BitSet seen = new java.util.BitSet(n);
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        long[] duplicates = {0};
+        CountDownLatch end = new CountDownLatch(1);
+        try (RecordingStream rs = new RecordingStream(greenletJfc())) {
+            rs.onEvent("dev.greenlet.Turn", e -> {
+                if (!hub.name().equals(e.getString("hub")) || !"ring".equals(e.getString("greenletName"))) {
+                    return;
+                }
+                long start = e.getLong("startNanos");
+                if (start == n) {
+                    end.countDown();
+                    return;
+                }
+                if (seen.get((int) start)) {
+                    duplicates[0]++;
+                }
+                seen.set((int) start);
+                received.incrementAndGet();
+            });
+            rs.startAsync();
+            Parked.until("a running recording attaches the JFR observer", () -> hub.engine.observer != null);
+            Parked.until("the hub has its recorder", () -> JfrEvents.Writer.of(hub) != null);
+            JfrEvents.Recorder r = JfrEvents.Writer.of(hub);
+            // nothing else runs on the hub: this thread plays its turns, as fast as it can
+            for (long i = 0; i < n; i++) {
+                r.turnStarted(hub, g, 0, i);
+                r.turnEnded(hub, g, TurnListener.End.YIELD, null, i);
+            }
+            long dropped = r.dropped();
+            JfrEvents.Writer.flush(); // now the writer has room for the end marker
+            r.turnStarted(hub, g, 0, n);
+            r.turnEnded(hub, g, TurnListener.End.EXIT, null, n);
+            assertThat(r.dropped()).as("the marker was not dropped after a flush").isEqualTo(dropped);
+            assertThat(end.await(Parked.BOUND.toSeconds(), TimeUnit.SECONDS)).as("the end marker arrived").isTrue();
+            // (in file order, the flush's events on this thread may come after the writer's marker)
+            Parked.until("every turn written or counted as dropped", () -> received.get() + dropped >= n);
+            assertThat(duplicates[0]).as("turns written twice").isZero();
+            assertThat(received.get() + dropped).as("every turn written or counted as dropped").isEqualTo(n);
+        }
+    }
+
+    /**
+     * The recorder's two sides alone, hard, without JFR: a producer records turns as fast as it
+     * can while a consumer thread commits them at random moments. Every turn is committed
+     * exactly once and in order, or counted as dropped; no block is lost (after the consumer
+     * catches up, the producer records again without drops).
+     */
+    @Test
+    void theRecorderHandsEveryTurnOverOnceAndInOrderOrCountsItDropped() throws Exception {
+        JfrEvents.Recorder r = new JfrEvents.Recorder(hub);
+        int rounds = 60;
+        int perRound = 50_000;
+        long[] next = {0};
+        long[] misordered = {0};
+        java.util.concurrent.atomic.AtomicLong committed = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.ObjIntConsumer<JfrEvents.Block> check = (b, i) -> {
+            if (b.start[i] < next[0]) {
+                misordered[0]++;
+            }
+            next[0] = b.start[i] + 1;
+            committed.incrementAndGet();
+        };
+        // two consumers taking turns under one lock, as the writer thread and a flush do
+        Object lock = new Object();
+        Runnable consume = () -> {
+            java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+            while (!done.get()) {
+                synchronized (lock) {
+                    r.commitRecorded(check);
+                }
+                if (random.nextBoolean()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(100_000));
+                }
+            }
+        };
+        Thread consumer = Thread.ofPlatform().start(consume);
+        Thread consumer2 = Thread.ofPlatform().start(consume);
+        long i = 0;
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < perRound; k++, i++) {
+                r.record(i, i, 1, 0, TurnListener.End.YIELD, "g", null);
+            }
+        }
+        done.set(true);
+        consumer.join();
+        consumer2.join();
+        r.commitRecorded(check);
+        assertThat(misordered[0]).as("turns committed out of order or twice").isZero();
+        assertThat(committed.get() + r.dropped()).as("every turn committed or counted as dropped").isEqualTo(i);
+        long droppedBefore = r.dropped();
+        for (int k = 0; k < JfrEvents.Recorder.BLOCK * (JfrEvents.Recorder.MAX_BLOCKS - 1); k++, i++) {
+            r.record(i, i, 1, 0, TurnListener.End.YIELD, "g", null);
+        }
+        assertThat(r.dropped()).as("once drained, the recorder holds all blocks but the one it wrote last: no block was lost")
+                .isEqualTo(droppedBefore);
+        r.commitRecorded(check);
+        assertThat(misordered[0]).isZero();
+        assertThat(committed.get() + r.dropped()).isEqualTo(i);
     }
 
     /** The events are off unless a recording asks for them: the JDK's own settings attach nothing to the hubs. */
