@@ -26,6 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  * is allocated. Set {@code -Ddev.greenlet.jfr=false} to keep greenlets out of JFR altogether.
  * The listener is attached and detached under this class's lock; a recording's change of state
  * is the only thing that writes {@link #attached}.
+ *
+ * <p>Turn events are written off the hub: each hub's {@link Recorder} keeps its turns in blocks
+ * and the {@link Writer} thread commits them (docs/ARCHITECTURE.md, "JFR events off the hub"),
+ * so a turn event's own time is when it was written and the turn's time is in its fields.
  */
 final class JfrEvents {
 
