@@ -156,8 +156,10 @@ final class JfrEvents {
         static final int BLOCK = 2048;       // turns per block
         static final int MAX_BLOCKS = 32;    // per hub: 65,536 turns (about 3 MB) waiting for the writer at most
 
-        final Hub hub;
+        // weakly: the observer registry keys hubs weakly, and a listener it keeps must not hold its key
+        private final java.lang.ref.WeakReference<Hub> hub;
         private final String hubName;
+        private boolean retiring;              // the consumer's: its hub was closed and empty at the last pass
         // the hub's turn only (the producer)
         private Greenlet<?> openGreenlet;
         private long openStart;
@@ -172,8 +174,20 @@ final class JfrEvents {
         private Block retired;                 // the consumer's: a full block taken while still published
 
         Recorder(Hub hub) {
-            this.hub = hub;
+            this.hub = new java.lang.ref.WeakReference<>(hub);
             this.hubName = hub.name();
+        }
+
+        /**
+         * Whether the writer may forget this recorder: its hub is gone, or was closed with no live
+         * greenlet at two passes in a row (so its last turn, recorded after the count fell, is in).
+         */
+        boolean finished() {
+            Hub h = hub.get();
+            boolean over = h == null || h.isClosed() && h.liveCount() == 0;
+            boolean was = retiring;
+            retiring = over;
+            return over && was;
         }
 
         /** Turns dropped so far because the writer fell behind by {@link #MAX_BLOCKS} blocks. */
@@ -415,7 +429,7 @@ final class JfrEvents {
 
         static Recorder of(Hub hub) {
             for (Recorder r : RECORDERS) {
-                if (r.hub == hub) {
+                if (r.hub.get() == hub) {
                     return r;
                 }
             }
@@ -434,6 +448,9 @@ final class JfrEvents {
             synchronized (Writer.class) {
                 for (Recorder r : RECORDERS) {
                     r.commitRecorded();
+                    if (r.finished()) {
+                        RECORDERS.remove(r); // its blocks go with it: a recording that outlives many hubs keeps none of theirs
+                    }
                 }
                 drainFromGreenlets();
             }

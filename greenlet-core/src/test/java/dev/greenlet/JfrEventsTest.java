@@ -287,6 +287,27 @@ class JfrEventsTest extends HubTestSupport {
         assertThat(committed.get() + r.dropped()).isEqualTo(i);
     }
 
+    /** A hub closed while a recording runs: its last turn is written, then the writer forgets its recorder and buffers. */
+    @Test
+    void theWriterForgetsAClosedHubsRecorderAfterWritingItsLastTurn() throws Exception {
+        CountDownLatch lastTurn = new CountDownLatch(1);
+        try (RecordingStream rs = new RecordingStream(greenletJfc())) {
+            rs.onEvent("dev.greenlet.Turn", e -> {
+                if ("short-lived-last".equals(e.getString("greenletName")) && "exit".equals(e.getString("end"))) {
+                    lastTurn.countDown();
+                }
+            });
+            rs.startAsync();
+            Parked.until("a running recording attaches the JFR observer", () -> hub.engine.observer != null);
+            Hub shortLived = new Hub("jfr-short-lived", hub.engine());
+            Parked.until("the new hub has its recorder", () -> JfrEvents.Writer.of(shortLived) != null);
+            new Greenlet<>(shortLived, "short-lived-last", () -> null).start().join();
+            shortLived.close();
+            Parked.until("the writer forgets the closed hub's recorder", () -> JfrEvents.Writer.of(shortLived) == null);
+            assertThat(lastTurn.await(Parked.BOUND.toSeconds(), TimeUnit.SECONDS)).as("its last turn was written").isTrue();
+        }
+    }
+
     /** The events are off unless a recording asks for them: the JDK's own settings attach nothing to the hubs. */
     @Test
     void aRecordingWithTheJdksDefaultSettingsLeavesTheHubsUnobserved() throws Exception {
