@@ -302,19 +302,38 @@ final class JfrEvents {
             b.read = upTo;
         }
 
+        /**
+         * A greenlet's own name, or null for the default "Greenlet-&lt;id&gt;": every byte of a turn
+         * event costs (JFR writes short strings inline, and a recording's write rate slows
+         * virtual-thread mounts), and the id already says which greenlet it is.
+         */
+        static String ownName(String name, long id) {
+            if (name == null || !name.startsWith("Greenlet-") || name.length() - 9 > 19) {
+                return name;
+            }
+            long v = 0;
+            for (int k = 9; k < name.length(); k++) {
+                char c = name.charAt(k);
+                if (c < '0' || c > '9') {
+                    return name;
+                }
+                v = v * 10 + (c - '0');
+            }
+            return name.length() > 9 && v == id ? null : name;
+        }
+
         /** Writes turn {@code i} of {@code b} as a JFR event. */
         private void commit(Block b, int i) {
             TurnEvent e = new TurnEvent();
             e.hub = hubName;
             e.greenletId = b.gid[i];
-            e.greenletName = b.name[i];
+            e.greenletName = ownName(b.name[i], b.gid[i]);
             e.end = END_WORDS[b.how[i]];
             Object blocker = b.on[i];
             e.waitingOn = TurnListener.describeBlocker(blocker, false);
             e.waitingOnGreenlet = blocker instanceof Greenlet<?> other ? other.id() : 0;
             e.wokenBy = b.wokenBy[i];
             e.startNanos = b.start[i];
-            e.turnStart = CLOCK.epochMillis(b.start[i]);
             e.turnDuration = b.end[i] - b.start[i];
             if (e.shouldCommit()) {
                 e.commit();
@@ -399,18 +418,6 @@ final class JfrEvents {
         int read;        // the consumer's: committed up to here
         boolean queued;  // the producer's: already put in full
     }
-
-    /** Converts a {@link System#nanoTime()} reading to milliseconds since the epoch, for the events' turnStart. */
-    private static final class EpochClock {
-        private final long epochNanosAtBase = System.currentTimeMillis() * 1_000_000L;
-        private final long nanoBase = System.nanoTime();
-
-        long epochMillis(long nanoTime) {
-            return (epochNanosAtBase + (nanoTime - nanoBase)) / 1_000_000L;
-        }
-    }
-
-    private static final EpochClock CLOCK = new EpochClock();
 
     /**
      * The thread that commits recorded turns (and spawns and kills done on carrier greenlets, see
@@ -543,8 +550,8 @@ final class JfrEvents {
     @Label("Greenlet Turn")
     @Category("Greenlet")
     @Description("A greenlet held its hub: from the start of its turn to the cooperative point where it gave the turn up."
-            + " Written in batches off the hub: the event's own time is when it was written; the turn's start and length"
-            + " are turnStart (startNanos) and turnDuration")
+            + " Written in batches off the hub, within about 10 ms: the event's own time is when it was written; the"
+            + " turn's start and length are startNanos and turnDuration")
     @StackTrace(false)
     static final class TurnEvent extends Event {
         @Label("Hub")
@@ -552,6 +559,7 @@ final class JfrEvents {
         @Label("Greenlet Id")
         long greenletId;
         @Label("Greenlet")
+        @Description("Its name; empty for a greenlet without a name of its own (\"Greenlet-<id>\"): the id says which")
         String greenletName;
         @Label("Ended By")
         @Description("wait, yield, exit, offload, or parked (the carrier engine: a JDK wait)")
@@ -565,12 +573,9 @@ final class JfrEvents {
         @Label("Woken By")
         @Description("Id of the greenlet that made this one ready for the turn; 0 if none did (a timer, a plain thread)")
         long wokenBy;
-        @Label("Turn Start")
-        @Description("When the turn started (to the millisecond; startNanos is exact)")
-        @jdk.jfr.Timestamp(jdk.jfr.Timestamp.MILLISECONDS_SINCE_EPOCH)
-        long turnStart;
         @Label("Turn Start (nanoTime)")
-        @Description("System.nanoTime() when the turn started: orders a hub's turns and measures the gaps between them")
+        @Description("System.nanoTime() when the turn started: orders a hub's turns and measures the gaps between them;"
+                + " the turn ended startNanos + turnDuration, shortly before the event's own time")
         long startNanos;
         @Label("Turn Duration")
         @Description("How long the greenlet held the hub")

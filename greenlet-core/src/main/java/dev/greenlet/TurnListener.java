@@ -43,9 +43,10 @@ public interface TurnListener {
 
     /**
      * {@code g} of {@code hub} starts a turn at {@code nanoTime} ({@link System#nanoTime()}).
-     * When the hub passes the turn straight from one greenlet to the next, this is the previous
-     * turn's end, so that turns lie back to back and a switch costs one clock read (the handoff's
-     * own latency counts into the new turn); after the hub sat idle, it is the clock's reading.
+     * When the hub passes the turn straight from one greenlet to the next, this is 1 ns after the
+     * previous turn's end, so that turns lie back to back without touching and a switch costs one
+     * clock read (the handoff's own latency counts into the new turn); after the hub sat idle, it
+     * is the clock's reading.
      *
      * @param wokenBy the id of the greenlet that made {@code g} ready for this turn (spawned it,
      *                resolved its wait), or 0 when that was no greenlet of a hub (a timer, a

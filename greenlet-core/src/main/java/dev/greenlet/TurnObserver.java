@@ -40,6 +40,7 @@ final class TurnObserver {
     // the hub's turn only (turns are ordered by the engine's handoff): when the last turn ended,
     // or 0 if the hub went idle since (then the next start reads the clock)
     private long lastEnd;
+    private long lastStart; // the hub's turn only: the start of the turn that runs (or ran last)
 
     private TurnObserver(Hub hub, TurnListener[] listeners) {
         this.hub = hub;
@@ -127,14 +128,16 @@ final class TurnObserver {
 
     /**
      * {@code g}'s turn starts: on the hub's turn. When the hub passed the turn straight on, the
-     * start is the last turn's end (one clock read per switch, not two: {@code System.nanoTime}
-     * is most of what an observed switch costs); after the hub sat idle it is read anew.
+     * start is 1 ns after the last turn's end (one clock read per switch, not two:
+     * {@code System.nanoTime} is most of what an observed switch costs); after the hub sat idle
+     * it is read anew.
      */
     void began(Greenlet<?> g) {
-        long now = lastEnd;
-        if (now == 0) {
-            now = System.nanoTime();
-        }
+        long end = lastEnd;
+        // 1 ns after the last end: the handoff took at least that, and the turns never touch (a
+        // trace's microseconds, summed in floating point, would otherwise make them overlap)
+        long now = end == 0 ? System.nanoTime() : end + 1;
+        lastStart = now;
         long by = g.wokenBy;
         g.wokenBy = 0;
         for (TurnListener l : listeners) {
@@ -148,7 +151,7 @@ final class TurnObserver {
 
     /** {@code g}'s turn ends: on the hub's turn. */
     void ended(Greenlet<?> g, TurnListener.End how, Object blocker) {
-        long now = System.nanoTime();
+        long now = Math.max(System.nanoTime(), lastStart); // never before its start (see began)
         lastEnd = now;
         for (TurnListener l : listeners) {
             try {

@@ -65,6 +65,18 @@ class TimelineTest extends HubTestSupport {
             assertThat(json).startsWith("{").contains("\"traceEvents\":[", "\"ph\":\"X\"", "\"name\":\"worker-2\"",
                     "\"ph\":\"C\"", "\"name\":\"thread_name\"", "\"hub " + hub.name() + "\"");
             assertBalanced(json);
+            // As a trace viewer reads them (microseconds as doubles, summed): no turn overlaps the next.
+            java.util.regex.Matcher x = java.util.regex.Pattern.compile(
+                    "\"ph\":\"X\",\"pid\":1,\"tid\":(\\d+),\"ts\":([0-9.E-]+),\"dur\":([0-9.E-]+)").matcher(json);
+            double lastEnd = -1;
+            int slices = 0;
+            while (x.find()) {
+                double ts = Double.parseDouble(x.group(2));
+                assertThat(ts).as("slice %d starts after the one before it ends", slices).isGreaterThanOrEqualTo(lastEnd);
+                lastEnd = ts + Double.parseDouble(x.group(3));
+                slices++;
+            }
+            assertThat(slices).as("turn slices in the trace").isEqualTo(turns.size());
             // Every flow that starts also finishes, with the same id.
             Set<String> starts = ids(json, "s");
             Set<String> finishes = ids(json, "f");
