@@ -172,6 +172,7 @@ final class JfrEvents {
         private final java.util.concurrent.ConcurrentLinkedQueue<Block> free = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private volatile long dropped;         // written by the producer only
         private Block retired;                 // the consumer's: a full block taken while still published
+        private Block lastNow;                 // the consumer's: the block published at its last pass
 
         Recorder(Hub hub) {
             this.hub = new java.lang.ref.WeakReference<>(hub);
@@ -259,11 +260,26 @@ final class JfrEvents {
 
         /** The consumer: commits what the hub recorded since the last call, in order; on the writer thread. */
         void commitRecorded() {
-            commitRecorded(this::commit);
+            commitRecorded(this::commit, true);
+        }
+
+        /** The writer's periodic pass: the block the hub fills now only once the hub has been slow (see below). */
+        void commitRecordedPeriodically() {
+            commitRecorded(this::commit, false);
         }
 
         /** The same, each turn through {@code write} (a block and an index into it); the tests' way in. */
         void commitRecorded(java.util.function.ObjIntConsumer<Block> write) {
+            commitRecorded(write, true);
+        }
+
+        /**
+         * The same; with {@code all} false, the block the hub is filling is committed only if it
+         * was already that block at the last pass (a hub slower than a block per pass). Reading the
+         * cache lines the hub is writing, pass after pass, cost a busy hub's switches (measured:
+         * docs/ARCHITECTURE.md, "JFR events off the hub"); a busy hub fills blocks, which go whole.
+         */
+        void commitRecorded(java.util.function.ObjIntConsumer<Block> write, boolean all) {
             Block now = published; // first: every block older than it is in full by now
             if (retired != null && retired != published) {
                 recycle(retired); // the producer has moved on from it
@@ -283,9 +299,10 @@ final class JfrEvents {
                     recycle(b);
                 }
             }
-            if (!nowDone && now != null) {
+            if (!nowDone && now != null && (all || now == lastNow)) {
                 commit(now, write); // the rest of it, later, comes through full
             }
+            lastNow = now;
         }
 
         private void recycle(Block b) {
@@ -452,9 +469,18 @@ final class JfrEvents {
 
         /** Commits everything recorded so far; any thread, serialized with the writer. */
         static void flush() {
+            flush(true);
+        }
+
+        /** With {@code all} false (the writer's own passes), a busy hub's block in progress waits (Recorder.commitRecorded). */
+        private static void flush(boolean all) {
             synchronized (Writer.class) {
                 for (Recorder r : RECORDERS) {
-                    r.commitRecorded();
+                    if (all) {
+                        r.commitRecorded();
+                    } else {
+                        r.commitRecordedPeriodically();
+                    }
                     if (r.finished()) {
                         RECORDERS.remove(r); // its blocks go with it: a recording that outlives many hubs keeps none of theirs
                     }
@@ -488,7 +514,7 @@ final class JfrEvents {
             Thread me = Thread.currentThread();
             while (thread == me) {
                 try {
-                    flush();
+                    flush(false);
                 } catch (Throwable e) {
                     LOG.log(System.Logger.Level.WARNING, "writing greenlet turn events to JFR failed; the writer goes on", e);
                 }

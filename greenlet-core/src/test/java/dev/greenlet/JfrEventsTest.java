@@ -248,13 +248,14 @@ class JfrEventsTest extends HubTestSupport {
             next[0] = b.start[i] + 1;
             committed.incrementAndGet();
         };
-        // two consumers taking turns under one lock, as the writer thread and a flush do
+        // two consumers taking turns under one lock, as the writer thread and a flush do, each pass
+        // either all that is recorded or, as the writer's own passes, the block in progress only if slow
         Object lock = new Object();
         Runnable consume = () -> {
             java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
             while (!done.get()) {
                 synchronized (lock) {
-                    r.commitRecorded(check);
+                    r.commitRecorded(check, random.nextBoolean()); // a flush, or the writer's periodic pass
                 }
                 if (random.nextBoolean()) {
                     java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(100_000));
