@@ -157,15 +157,18 @@ class SchedulingTest extends HubTestSupport {
     void timersFireInDeadlineOrderAfterAStall() {
         inHub(() -> {
             List<Greenlet<?>> gs = new ArrayList<>();
-            // Deadlines 20 ms apart: far more than the time the sleepers take to start one after
-            // another, even on a loaded machine, so their order is the order of the sleeps.
+            // Deadlines 20 ms apart from one base 100 ms ahead, whenever each sleeper gets to its
+            // sleep: their order does not depend on how fast the sleepers start one after another
+            // (a CI run once saw a pause of over 40 ms between two of them, with relative sleeps).
+            long base = System.nanoTime() + 100_000_000L;
             for (int n : new int[] {5, 1, 4, 2, 3}) {
                 gs.add(spawn(() -> {
-                    sleep(n * 20L);
+                    sleep(Duration.ofNanos(base + n * 20_000_000L - System.nanoTime()));
                     log("woke " + n);
                 }));
             }
-            gs.add(spawn(() -> busyFor(MEDIUM_MS))); // every sleeper's deadline passes while this holds the turn
+            // every sleeper's deadline passes while this holds the turn
+            gs.add(spawn(() -> busyFor(MEDIUM_MS + 100)));
             joinall(gs);
         });
         assertThat(events).containsExactly("woke 1", "woke 2", "woke 3", "woke 4", "woke 5");
