@@ -1,5 +1,6 @@
 package dev.greenlet;
 
+import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Enabled;
@@ -12,7 +13,6 @@ import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.Recording;
 import jdk.jfr.StackTrace;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The hub's JFR events (category "Greenlet"): a turn, a spawn, a kill, and a periodic hub
@@ -258,27 +258,19 @@ final class JfrEvents {
             return b;
         }
 
-        /** The consumer: commits what the hub recorded since the last call, in order; on the writer thread. */
-        void commitRecorded() {
-            commitRecorded(this::commit, true);
-        }
-
-        /** The writer's periodic pass: the block the hub fills now only once the hub has been slow (see below). */
-        void commitRecordedPeriodically() {
-            commitRecorded(this::commit, false);
-        }
-
-        /** The same, each turn through {@code write} (a block and an index into it); the tests' way in. */
-        void commitRecorded(java.util.function.ObjIntConsumer<Block> write) {
-            commitRecorded(write, true);
-        }
-
         /**
-         * The same; with {@code all} false, the block the hub is filling is committed only if it
-         * was already that block at the last pass (a hub slower than a block per pass). Reading the
-         * cache lines the hub is writing, pass after pass, cost a busy hub's switches (measured:
-         * docs/ARCHITECTURE.md, "JFR events off the hub"); a busy hub fills blocks, which go whole.
+         * The consumer: commits what the hub recorded since the last call, in order, as JFR events;
+         * on the writer thread or a flush. With {@code all} false (the writer's own passes), the
+         * block the hub is filling is committed only if it was already that block at the last pass
+         * (a hub slower than a block per pass). Reading the cache lines the hub is writing, pass
+         * after pass, cost a busy hub's switches (measured: docs/ARCHITECTURE.md, "JFR events off
+         * the hub"); a busy hub fills blocks, which go whole.
          */
+        void commitRecorded(boolean all) {
+            commitRecorded(this::commit, all);
+        }
+
+        /** The same, each turn through {@code write} (a block and an index into it): the tests' way in. */
         void commitRecorded(java.util.function.ObjIntConsumer<Block> write, boolean all) {
             Block now = published; // first: every block older than it is in full by now
             if (retired != null && retired != published) {
@@ -476,11 +468,7 @@ final class JfrEvents {
         private static void flush(boolean all) {
             synchronized (Writer.class) {
                 for (Recorder r : RECORDERS) {
-                    if (all) {
-                        r.commitRecorded();
-                    } else {
-                        r.commitRecordedPeriodically();
-                    }
+                    r.commitRecorded(all);
                     if (r.finished()) {
                         RECORDERS.remove(r); // its blocks go with it: a recording that outlives many hubs keeps none of theirs
                     }

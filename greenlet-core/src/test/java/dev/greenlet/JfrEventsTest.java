@@ -273,7 +273,7 @@ class JfrEventsTest extends HubTestSupport {
         done.set(true);
         consumer.join();
         consumer2.join();
-        r.commitRecorded(check);
+        r.commitRecorded(check, true);
         assertThat(misordered[0]).as("turns committed out of order or twice").isZero();
         assertThat(committed.get() + r.dropped()).as("every turn committed or counted as dropped").isEqualTo(i);
         long droppedBefore = r.dropped();
@@ -282,7 +282,7 @@ class JfrEventsTest extends HubTestSupport {
         }
         assertThat(r.dropped()).as("once drained, the recorder holds all blocks but the one it wrote last: no block was lost")
                 .isEqualTo(droppedBefore);
-        r.commitRecorded(check);
+        r.commitRecorded(check, true);
         assertThat(misordered[0]).isZero();
         assertThat(committed.get() + r.dropped()).isEqualTo(i);
     }
