@@ -33,8 +33,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Class loading is not a stall of the application: a holder whose stack is inside class
  * loading, linking or a static initialiser when the threshold passes is looked at again at each
- * sample, and reported only if it leaves class loading while still holding the hub (then with its
- * whole length), or if class loading alone lasts {@link #CLASS_LOADING_LIMIT_FACTOR} times the
+ * sample, and reported only if it still holds the hub for the threshold after it was last seen in
+ * class loading (then with its whole length), or if class loading alone lasts {@link #CLASS_LOADING_LIMIT_FACTOR} times the
  * threshold (at least two seconds): start-up and first use cause no warning, and a real stall in a
  * request's first second is reported as any other ({@link #classLoadingCount()} counts those let
  * pass).
@@ -287,6 +287,7 @@ public final class HubMonitor implements AutoCloseable {
         BlockingReport open = null;   // the stall reported and not yet ended
         long nextMilestone = 0;       // when open's length next doubles
         boolean loadingSeen = false;  // this turn was seen in class loading past the threshold
+        long loadingLastSeen = 0;     // when it was last seen there
         while (!closed) {
             if (hub.isClosed() && hub.liveCount() == 0) {
                 // Ends once the hub's shutdown is over, not when it begins: a stall during the
@@ -310,6 +311,7 @@ public final class HubMonitor implements AutoCloseable {
                     notifyListeners(l -> l.ended(end));
                 }
                 loadingSeen = false;
+                loadingLastSeen = 0;
                 lastSwitches = switches;
                 lastOwner = owner;
                 since = now;
@@ -334,7 +336,11 @@ public final class HubMonitor implements AutoCloseable {
                         LOG.log(System.Logger.Level.DEBUG, () -> owner + " holds hub '" + hub.name()
                                 + "' in class loading or a static initialiser; not reported unless it lasts");
                     }
+                    loadingLastSeen = now;
                     continue;
+                }
+                if (loadingSeen && now - loadingLastSeen < maxNanos) {
+                    continue; // out of class loading, but not yet for a threshold: the turn may be ending
                 }
                 stalls++;
                 open = diagnose(owner, Duration.ofNanos(held), stack);

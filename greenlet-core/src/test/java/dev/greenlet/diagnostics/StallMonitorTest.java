@@ -112,6 +112,40 @@ class StallMonitorTest extends HubTestSupport {
         }
     }
 
+    /** Another class of the same kind, first used by a greenlet that then stalls the hub itself. */
+    static final class SlowToInitialiseToo {
+        static final long LOADED_AT;
+
+        static {
+            busyFor(200);
+            LOADED_AT = System.nanoTime();
+        }
+
+        private SlowToInitialiseToo() {
+        }
+    }
+
+    /**
+     * A greenlet that leaves a slow class initialiser and then holds the hub without a cooperative
+     * point is reported, with the turn's whole length: the class loading excused only itself.
+     */
+    @Test
+    void aStallRightAfterClassLoadingIsReportedWithItsWholeLength() throws Exception {
+        try (HubMonitor monitor = watch(Duration.ofMillis(50))) {
+            hub.spawn(() -> {
+                long loadedAt = SlowToInitialiseToo.LOADED_AT;
+                blockWithoutACooperativePoint(300);
+                return loadedAt;
+            }).join();
+            awaitEnded(1);
+            assertThat(started).hasSize(1);
+            assertThat(started.get(0).stack()).noneMatch(f -> f.getMethodName().equals("<clinit>"));
+            assertThat(ended.get(0).lasted()).as("the initialiser's 200 ms and the stall's 300 ms")
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(450));
+            assertThat(monitor.classLoadingCount()).isOne();
+        }
+    }
+
     /**
      * A class initialiser holding the hub 8 times the threshold is class loading, not a stall of
      * the application: no report; the monitor counts it as let pass. A real stall in the first
